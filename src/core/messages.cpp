@@ -1,0 +1,24 @@
+#include "dsflow/messages.hpp"
+
+namespace ds {
+
+namespace {
+
+std::size_t field_bytes(const std::vector<std::pair<std::string, tensor>>& fields) noexcept {
+  std::size_t total = 0;
+  for (const auto& [name, values] : fields)
+    total += values.nbytes();
+  return total;
+}
+
+} // namespace
+
+std::size_t sample::payload_bytes() const noexcept {
+  return field_bytes(fields);
+}
+
+std::size_t batch::payload_bytes() const noexcept {
+  return field_bytes(fields);
+}
+
+} // namespace ds

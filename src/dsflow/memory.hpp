@@ -1,0 +1,88 @@
+#pragma once
+/// Memory pools, one per memory kind, recycling blocks by size class.
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "dsflow/buffer.hpp"
+
+namespace ds {
+
+/// Raw allocation for one memory kind; the seam CUDA (device, pinned) plugs into.
+class block_allocator {
+public:
+  virtual ~block_allocator() = default;
+  /// Returns a block of at least `size` bytes aligned to 64, or throws
+  /// `std::bad_alloc`/`std::runtime_error` with the reason.
+  virtual void* allocate(std::size_t size) = 0;
+  virtual void deallocate(void* block, std::size_t size) noexcept = 0;
+  virtual memory_kind kind() const noexcept = 0;
+  virtual int device() const noexcept { return 0; }
+};
+
+/// Counters of a pool, all in bytes unless named otherwise.
+struct pool_stats {
+  std::uint64_t in_use = 0;       ///< bytes handed out and not yet returned
+  std::uint64_t peak_in_use = 0;  ///< high-water mark of `in_use`
+  std::uint64_t cached = 0;       ///< bytes held in free lists
+  std::uint64_t allocations = 0;  ///< blocks handed out
+  std::uint64_t reuses = 0;       ///< of which came from a free list
+};
+
+/// A thread-safe pool of blocks of one memory kind.
+///
+/// Requests are rounded up to a power-of-two size class (min 256 B); a released
+/// block goes back to its class's free list, so steady-state pipelines stop
+/// calling the allocator. Blocks outlive the pool safely: a buffer released
+/// after the pool is gone frees its block directly.
+class memory_pool {
+public:
+  explicit memory_pool(std::unique_ptr<block_allocator> allocator);
+  ~memory_pool();
+  memory_pool(const memory_pool&) = delete;
+  memory_pool& operator=(const memory_pool&) = delete;
+
+  /// A buffer of exactly `size` visible bytes (contents uninitialised).
+  buffer allocate(std::size_t size);
+
+  pool_stats stats() const;
+  void reset_peak();
+  /// Frees every cached block.
+  void trim();
+  memory_kind kind() const noexcept;
+
+  struct shared_state;
+
+private:
+  std::shared_ptr<shared_state> state_;
+};
+
+/// The pools of one process: host always, pinned always (page-locked when the
+/// platform allows, else plain host memory), device only when a device
+/// allocator was installed (the CUDA backend does that).
+class memory_pools {
+public:
+  memory_pools();
+  memory_pool& host() { return *host_; }
+  memory_pool& pinned() { return *pinned_; }
+  /// Throws `std::runtime_error` naming the device when none is installed.
+  memory_pool& device(int ordinal);
+  memory_pool& of(memory_kind kind, int device = 0);
+  void install_device_allocator(std::unique_ptr<block_allocator> allocator);
+
+private:
+  std::unique_ptr<memory_pool> host_;
+  std::unique_ptr<memory_pool> pinned_;
+  std::vector<std::unique_ptr<memory_pool>> devices_;
+  std::mutex mutex_;
+};
+
+/// Allocators always available.
+std::unique_ptr<block_allocator> make_host_allocator();
+std::unique_ptr<block_allocator> make_pinned_allocator();
+
+} // namespace ds

@@ -1,0 +1,134 @@
+// The actor around one stage replica: turns CAF messages into replica_core events.
+
+#include <optional>
+
+#include "runtime/runtime_messages.hpp"
+
+namespace ds::runtime {
+namespace {
+
+/// Work done per message before yielding, so credits and control messages
+/// are never stuck behind a long run of items.
+constexpr std::size_t pump_budget = 64;
+
+class caf_link_sender final : public flow::link_sender {
+public:
+  explicit caf_link_sender(caf::event_based_actor* self) : self_(self) {}
+
+  void send_item(flow::route_id route, item it) override {
+    const auto& target = routes_[route];
+    self_->send(target.replica, item_atom::value, target.inbound, std::move(it));
+  }
+  void send_end_of_stream(flow::route_id route) override {
+    self_->send(routes_[route].replica, eos_atom::value);
+  }
+  void grant_credit(flow::inbound_id inbound, std::uint32_t count) override {
+    const auto& link = inbounds_[inbound];
+    self_->send(link.producer, credit_atom::value, link.route, count);
+  }
+
+  std::vector<group_wiring::target> routes_;  ///< indexed by route_id
+  std::vector<inbound_wiring> inbounds_;      ///< indexed by inbound_id
+
+private:
+  caf::event_based_actor* self_;
+};
+
+struct replica_state {
+  std::optional<caf_link_sender> sender;
+  std::unique_ptr<flow::replica_core> core;
+  replica_init_ptr init;
+  bool resume_pending = false;
+  bool failure_reported = false;
+};
+
+using replica_actor = caf::stateful_actor<replica_state>;
+
+/// Called after every event: do the work that became possible, then tell the
+/// supervisor and the job what they need to know.
+void advance(replica_actor* self) {
+  auto& st = self->state;
+  auto& core = *st.core;
+  using state = flow::replica_core::state;
+  if (core.current_state() == state::running && !st.resume_pending) {
+    if (core.pump(pump_budget)) {
+      st.resume_pending = true;
+      self->send(self, resume_atom::value);
+    }
+  }
+  for (auto& report : core.take_failed_items())
+    self->send(st.init->job, item_failed_atom::value, st.init->setup.plan->name, report);
+  switch (core.current_state()) {
+    case state::failed:
+      if (!st.failure_reported) {
+        st.failure_reported = true;
+        self->send(st.init->supervisor, failure_atom::value, st.init->setup.replica,
+                   core.failure(), core.failure_is_final(), caf::actor{self});
+      }
+      break;
+    case state::finished:
+      self->send(st.init->job, done_atom::value, st.init->setup.plan->name,
+                 st.init->setup.replica);
+      self->quit();
+      break;
+    default:
+      break;
+  }
+}
+
+caf::behavior stage_replica(replica_actor* self) {
+  return {
+    [=](init_atom, const replica_init_ptr& init) {
+      auto& st = self->state;
+      st.init = init;
+      st.sender.emplace(self);
+      st.sender->inbounds_ = init->inbounds;
+      st.core = std::make_unique<flow::replica_core>(init->setup, *st.sender);
+      auto& routes = st.core->routes();
+      for (const auto& group : init->groups) {
+        auto index = routes.add_group(group.port, group.needs_gaps);
+        for (const auto& target : group.targets) {
+          routes.add_route(group.port, index, group.window);
+          st.sender->routes_.push_back(target);
+        }
+      }
+      st.core->start();
+      if (init->total_items != nullptr)
+        init->total_items->fetch_add(st.core->declared_total_items());
+      advance(self);
+    },
+    [=](item_atom, flow::inbound_id from, item& it) {
+      self->state.core->receive(from, std::move(it));
+      advance(self);
+    },
+    [=](credit_atom, flow::route_id route, std::uint32_t count) {
+      self->state.core->credit(route, count);
+      advance(self);
+    },
+    [=](eos_atom) {
+      self->state.core->upstream_ended();
+      advance(self);
+    },
+    [=](stop_atom) {
+      self->state.core->stop_producing();
+      advance(self);
+    },
+    [=](resume_atom) {
+      self->state.resume_pending = false;
+      advance(self);
+    },
+    [=](restart_atom) {
+      self->state.failure_reported = false;
+      self->state.core->restart();
+      advance(self);
+    },
+  };
+}
+
+} // namespace
+
+caf::actor spawn_stage_replica(caf::actor_system& system) {
+  return system.spawn(stage_replica);
+}
+
+} // namespace ds::runtime

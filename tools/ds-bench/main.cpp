@@ -1,0 +1,47 @@
+// ds-bench: benchmark programs; each prints ratios measured side by side in one run.
+
+#include <cstdio>
+#include <cstring>
+#include <string>
+
+#include "runtime_bench.hpp"
+
+namespace {
+
+const char* const usage = R"(usage: ds-bench BENCHMARK [--repeats N] [--quick]
+
+benchmarks:
+  runtime   per-hop overhead against a plain loop, replica scaling,
+            peak memory under a slow consumer
+)";
+
+} // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2 || std::strcmp(argv[1], "--help") == 0 || std::strcmp(argv[1], "-h") == 0) {
+    std::fputs(usage, argc < 2 ? stderr : stdout);
+    return argc < 2 ? 2 : 0;
+  }
+  ds::bench::runtime_bench_options options;
+  for (int i = 2; i < argc; ++i) {
+    std::string arg = argv[i];
+    if (arg == "--quick") {
+      options.quick = true;
+    } else if (arg == "--repeats" && i + 1 < argc) {
+      options.repeats = std::max(1, std::atoi(argv[++i]));
+    } else {
+      std::fprintf(stderr, "ds-bench: unknown argument '%s'\n%s", arg.c_str(), usage);
+      return 2;
+    }
+  }
+  std::string which = argv[1];
+  try {
+    if (which == "runtime")
+      return ds::bench::run_runtime_bench(options);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "ds-bench: %s\n", e.what());
+    return 1;
+  }
+  std::fprintf(stderr, "ds-bench: unknown benchmark '%s'\n%s", which.c_str(), usage);
+  return 2;
+}

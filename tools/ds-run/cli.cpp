@@ -1,0 +1,73 @@
+#include "cli.hpp"
+
+#include <stdexcept>
+#include <string_view>
+
+namespace ds::tools {
+
+const char* const usage_text = R"(usage: ds-run [CONFIG] [KEY=VALUE...] [OPTIONS]
+
+Runs the pipeline in CONFIG (default: configs/default.yaml). KEY=VALUE pairs
+override config keys, e.g. stages.decode.replicas=2 or decode.replicas=2
+(a first component naming a stage means stages.<name>); +KEY=VALUE adds a key.
+
+options:
+  --dry-run            validate, print the resolved plan, run nothing
+  --list-actors        list the registered stage types
+  --describe ACTOR     print a stage type's ports and config keys
+  --graph FILE         write the pipeline as a Graphviz digraph
+  --metrics-out FILE   append per-replica metrics as JSON lines
+  --log-level LEVEL    trace, debug, info, warn, error or off
+  --dump-params        list every runtime knob, its value and where it came from
+  --plugin PATH        load a plugin library (repeatable; also `plugins:` in CONFIG)
+  --version            print the version
+  -h, --help           print this help
+
+exit codes: 0 done, 1 a stage failed, 2 bad usage or config,
+            3 interrupted and drained, 130 aborted by a second interrupt
+)";
+
+run_command parse_command_line(int argc, char** argv) {
+  run_command cmd;
+  auto value_of = [&](int& i, std::string_view flag) -> std::string {
+    if (i + 1 >= argc)
+      throw std::invalid_argument(std::string(flag) + " needs a value");
+    return argv[++i];
+  };
+  for (int i = 1; i < argc; ++i) {
+    std::string_view arg = argv[i];
+    if (arg == "--dry-run")
+      cmd.dry_run = true;
+    else if (arg == "--list-actors")
+      cmd.list_actors = true;
+    else if (arg == "--dump-params")
+      cmd.dump_params = true;
+    else if (arg == "-h" || arg == "--help")
+      cmd.help = true;
+    else if (arg == "--version")
+      cmd.version = true;
+    else if (arg == "--describe")
+      cmd.describe = value_of(i, arg);
+    else if (arg == "--graph")
+      cmd.graph_out = value_of(i, arg);
+    else if (arg == "--metrics-out")
+      cmd.metrics_out = value_of(i, arg);
+    else if (arg == "--log-level")
+      cmd.log_level = value_of(i, arg);
+    else if (arg == "--plugin")
+      cmd.plugins.push_back(value_of(i, arg));
+    else if (arg.starts_with("-"))
+      throw std::invalid_argument("unknown option '" + std::string(arg) + "' (see ds-run --help)");
+    else if (arg.find('=') != std::string_view::npos)
+      cmd.overrides.emplace_back(arg);
+    else if (cmd.config.empty())
+      cmd.config = arg;
+    else
+      throw std::invalid_argument("unexpected argument '" + std::string(arg)
+                                  + "': the config is already '" + cmd.config
+                                  + "' (overrides look like key=value)");
+  }
+  return cmd;
+}
+
+} // namespace ds::tools

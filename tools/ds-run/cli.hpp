@@ -1,0 +1,31 @@
+#pragma once
+/// Parsing `ds-run`'s command line.
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace ds::tools {
+
+/// What the user asked `ds-run` to do.
+struct run_command {
+  std::string config;                  ///< empty: the default config
+  std::vector<std::string> overrides;  ///< "key.path=value"
+  std::vector<std::string> plugins;    ///< --plugin PATH (repeatable)
+  bool dry_run = false;
+  bool list_actors = false;
+  bool dump_params = false;
+  bool help = false;
+  bool version = false;
+  std::string describe;     ///< --describe ACTOR
+  std::string graph_out;    ///< --graph FILE
+  std::string metrics_out;  ///< --metrics-out FILE
+  std::optional<std::string> log_level;
+};
+
+/// Throws `std::invalid_argument` with a message naming the bad argument.
+run_command parse_command_line(int argc, char** argv);
+
+extern const char* const usage_text;
+
+} // namespace ds::tools

@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# The whole test suite: installs what is missing, builds, runs every Meson
+# suite, then the unit suite again under AddressSanitizer + UBSan, and ends
+# with one line "N passed, N failed" (skipped tests are counted on the line before).
+set -uo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+"$root/tools/scripts/install-deps.sh" || exit 1
+build=${BUILD_DIR:-$root/build}
+asan_build=${ASAN_BUILD_DIR:-$root/build-asan}
+
+BUILD_DIR=$build "$root/tools/scripts/build.sh" || { echo "build failed"; echo "0 passed, 1 failed"; exit 1; }
+meson test -C "$build" --no-rebuild --print-errorlogs --num-processes 2 </dev/null
+logs=("$build/meson-logs/testlog.json")
+
+if [[ "${DSFLOW_SKIP_SANITIZERS:-0}" != 1 ]]; then
+  if BUILD_DIR=$asan_build MESON_ARGS="-Db_sanitize=address,undefined -Db_lundef=false" \
+       "$root/tools/scripts/build.sh"; then
+    ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+      meson test -C "$asan_build" --no-rebuild --print-errorlogs --suite unit --num-processes 2 </dev/null
+    logs+=("$asan_build/meson-logs/testlog.json")
+  else
+    echo "sanitizer build failed"
+    sanitizer_build_failed=1
+  fi
+fi
+
+python3 - "${sanitizer_build_failed:-0}" "${logs[@]}" <<'PY'
+import json, sys
+build_failures = int(sys.argv[1])
+passed = failed = skipped = 0
+for path in sys.argv[2:]:
+    with open(path) as log:
+        for line in log:
+            result = json.loads(line).get("result")
+            if result in ("OK", "EXPECTEDFAIL"):
+                passed += 1
+            elif result == "SKIP":
+                skipped += 1
+            else:
+                failed += 1
+failed += build_failures
+print(f"{skipped} skipped")
+print(f"{passed} passed, {failed} failed")
+sys.exit(1 if failed else 0)
+PY
