@@ -23,6 +23,8 @@ void report(diagnostics& out, const value_origin& at, std::string key_path, std:
 
 struct map_entry;
 
+/// One node of a config document: null, a scalar, a list or a map, with the
+/// place it came from (file position, override text).
 struct config_node {
   enum class kind : std::uint8_t { null, scalar, sequence, map };
 

@@ -14,7 +14,10 @@ std::string default_text(const key_spec& key) {
 
 /// The range or the choices, whichever the key restricts; "" when neither.
 std::string allowed_text(const key_spec& key) {
-  return key.choices.empty() ? render_range(key) : "one of " + join_names(key.choices);
+  if (!key.choices.empty())
+    return "one of " + join_names(key.choices);
+  auto range = render_range(key);
+  return range.empty() ? range : "range " + range;
 }
 
 std::string order_text(const stage_schema& schema) {
@@ -85,9 +88,10 @@ std::string stage_type_markdown(const stage_type& type) {
   out << "| key | type | default | allowed | description |\n"
       << "| --- | --- | --- | --- | --- |\n";
   for (const auto& key : schema.keys) {
-    auto fallback = default_text(key);
-    out << "| `" << key.name << "` | " << to_string(key.type) << " | "
-        << (key.default_value ? "`" + cell(fallback) + "`" : fallback) << " | "
+    auto fallback = cell(default_text(key));
+    auto quote = key.default_value ? "`" : "";
+    out << "| `" << key.name << "` | " << to_string(key.type) << " | " << quote << fallback
+        << quote << " | "
         << cell(allowed_text(key)) << " | " << cell(key.doc) << " |\n";
   }
   return out.str();

@@ -52,15 +52,26 @@ bool expand_stage_shorthand(const config_node& root, std::vector<std::string>& p
   return false;
 }
 
-/// Walks to the node at `path`, creating missing keys when `add` is set.
+/// Whether a plain override may create the `depth`-th key of `path`: keys
+/// inside an existing stage and under `runtime:` are checked later against the
+/// stage's schema and the knob table (which suggest the closest key), so
+/// `work.fail_items=[3]` works without `+` even when the file leaves it out.
+bool checked_later(const std::vector<std::string>& path, std::size_t depth) {
+  return path.front() == "runtime" || (path.front() == "stages" && depth >= 2);
+}
+
+/// Walks to the node at `path`, creating missing keys when `add` is set or the
+/// key is validated later.
 config_node* find_or_add(config_node& root, const std::vector<std::string>& path,
                          const std::string& full_path, bool add, const value_origin& at,
                          diagnostics& out) {
   config_node* node = &root;
   std::string walked;
-  for (const auto& key : path) {
+  for (std::size_t depth = 0; depth < path.size(); ++depth) {
+    const auto& key = path[depth];
+    const bool create = add || checked_later(path, depth);
     auto key_path = join_path(walked, key);
-    if (node->is_null() && add)
+    if (node->is_null() && create)
       node->type = config_node::kind::map;
     if (!node->is_map()) {
       report(out, at, key_path,
@@ -69,7 +80,7 @@ config_node* find_or_add(config_node& root, const std::vector<std::string>& path
       return nullptr;
     }
     auto* child = node->find(key);
-    if (child == nullptr && !add) {
+    if (child == nullptr && !create) {
       auto where = walked.empty() ? std::string{"at the top level"} : "in '" + walked + "'";
       report(out, at, key_path,
              "unknown key '" + key + "' " + where + did_you_mean(key, node->keys())

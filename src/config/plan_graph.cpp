@@ -32,25 +32,27 @@ private:
     if (inputs == nullptr || inputs->is_null())
       return;
     if (type == nullptr) {
-      // The actor is unknown (already reported), so its ports cannot be
-      // checked; still count what it reads so producers are not called unconnected.
+      // The actor is unknown (already reported), so its ports cannot be checked.
       mark_consumed(*inputs);
       return;
     }
     const auto path = "stages." + entry.plan.name + ".inputs";
     const auto& ports = type->schema.inputs;
     if (ports.empty()) {
+      mark_consumed(*inputs);
       report(out_, inputs->origin, path,
              "stage '" + entry.plan.name + "' is a source (actor '" + type->schema.name
                + "' has no input ports) and takes no inputs");
     } else if (inputs->is_sequence()) {
       if (ports.size() == 1)
         bind_list(entry, ports.front(), *inputs, path);
-      else
+      else {
+        mark_consumed(*inputs);
         report(out_, inputs->origin, path,
                "a list binds to the single input port, but actor '" + type->schema.name
                  + "' has ports " + join_names(port_names(ports))
                  + "; write a map such as {" + ports.front().name + ": stage.port}");
+      }
     } else if (inputs->is_map()) {
       for (const auto& key : inputs->entries)
         bind_port(entry, key, path);
@@ -61,6 +63,8 @@ private:
     }
   }
 
+  /// Counts what a rejected `inputs:` reads, so a mistake there is not
+  /// reported a second time as the producer's port being unconnected.
   void mark_consumed(const config_node& inputs) {
     if (inputs.is_scalar()) {
       auto dot = inputs.text.find('.');
@@ -77,9 +81,11 @@ private:
     const auto& schema = entry.plan.type->schema;
     const auto* port = schema.find_input(key.key);
     if (port == nullptr) {
+      mark_consumed(key.value);
       report(out_, key.key_origin, path,
              "unknown input port '" + key.key + "'" + did_you_mean(key.key, port_names(schema.inputs))
-               + "; actor '" + schema.name + "' has " + join_names(port_names(schema.inputs)));
+               + " (actor '" + schema.name + "' has " + join_names(port_names(schema.inputs))
+               + ")");
       return;
     }
     if (key.value.is_sequence())

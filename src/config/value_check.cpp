@@ -10,13 +10,21 @@ namespace ds {
 
 namespace {
 
+/// Shortest text that reads back as `number`, with ".0" so it reads as a number.
 std::string render_number(double number) {
-  // Integral bounds such as 1e9 read better written out in full.
-  if (number == std::trunc(number) && std::abs(number) < 1e15)
-    return std::to_string(static_cast<std::int64_t>(number));
   char buffer[32];
   auto [end, errc] = std::to_chars(buffer, buffer + sizeof buffer, number);
-  return std::string(buffer, end);
+  std::string text(buffer, end);
+  if (text.find_first_not_of("-0123456789") == std::string::npos)
+    text += ".0";
+  return text;
+}
+
+/// Bounds are usually integral; 1e9 reads better as 1000000000 there.
+std::string render_bound(double bound) {
+  if (bound == std::trunc(bound) && std::abs(bound) < 1e15)
+    return std::to_string(static_cast<std::int64_t>(bound));
+  return render_number(bound);
 }
 
 template <class Number>
@@ -155,7 +163,8 @@ std::string render_value(const value_data& value) {
     std::string operator()(double number) const { return render_number(number); }
     std::string operator()(const std::string& text) const { return text.empty() ? "\"\"" : text; }
     std::string operator()(const std::vector<std::string>& items) const {
-      return "[" + join_names(items) + "]";
+      // Appending avoids GCC 12's false -Wrestrict on "literal" + std::string.
+      return std::string{"["}.append(join_names(items)).append("]");
     }
   };
   return std::visit(renderer{}, value);
@@ -163,11 +172,12 @@ std::string render_value(const value_data& value) {
 
 std::string render_range(const key_spec& spec) {
   if (spec.min && spec.max)
-    return "[" + render_number(*spec.min) + ", " + render_number(*spec.max) + "]";
+    return std::string{"["}.append(render_bound(*spec.min)).append(", ").append(
+      render_bound(*spec.max)).append("]");
   if (spec.min)
-    return ">= " + render_number(*spec.min);
+    return ">= " + render_bound(*spec.min);
   if (spec.max)
-    return "<= " + render_number(*spec.max);
+    return "<= " + render_bound(*spec.max);
   return {};
 }
 

@@ -90,8 +90,7 @@ BOOST_AUTO_TEST_CASE(a_list_of_inputs_needs_a_stage_with_one_input_port) {
                            "p.yaml:5:3: stages.both: unconnected input port 'both.left' "
                            "(expects 'blob')",
                            "p.yaml:5:3: stages.both: unconnected input port 'both.right' "
-                           "(expects 'blob')",
-                           "p.yaml:3:3: stages.a: output port 'a.out' is not connected"}),
+                           "(expects 'blob')"}),
              boost::test_tools::per_element());
 }
 
@@ -99,10 +98,9 @@ BOOST_AUTO_TEST_CASE(an_unknown_input_port_suggests_the_closest_one) {
   BOOST_TEST(plan_errors(stages("  gen:\n    actor: synthetic_source\n"
                                 "  out:\n    actor: sink\n    inputs: {inn: gen.out}\n"))
                == strings({"p.yaml:7:14: stages.out.inputs: unknown input port 'inn'; did you "
-                           "mean 'in'?; actor 'sink' has in",
+                           "mean 'in'? (actor 'sink' has in)",
                            "p.yaml:5:3: stages.out: unconnected input port 'out.in' (expects "
-                           "'blob')",
-                           "p.yaml:3:3: stages.gen: output port 'gen.out' is not connected"}),
+                           "'blob')"}),
              boost::test_tools::per_element());
 }
 
@@ -167,9 +165,9 @@ BOOST_AUTO_TEST_CASE(every_independent_cycle_is_reported_once) {
                                 "  a:\n    actor: transform\n    inputs: [b.out]\n"
                                 "  b:\n    actor: reorder\n    inputs: {in: [a.out]}\n"
                                 "  out:\n    actor: merge\n    inputs: {left: a.out, right: self.out}\n"))
-               == strings({"p.yaml:3:3: stages.self: the stages form a cycle: self -> self",
-                           "p.yaml:6:3: stages.a: the stages form a cycle: a -> b -> a",
-                           "p.yaml:12:3: stages.out: output port 'out.out' is not connected"}),
+               == strings({"p.yaml:12:3: stages.out: output port 'out.out' is not connected",
+                           "p.yaml:3:3: stages.self: the stages form a cycle: self -> self",
+                           "p.yaml:6:3: stages.a: the stages form a cycle: a -> b -> a"}),
              boost::test_tools::per_element());
 }
 

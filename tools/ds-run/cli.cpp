@@ -20,6 +20,7 @@ options:
   --log-level LEVEL    trace, debug, info, warn, error or off
   --dump-params        list every runtime knob, its value and where it came from
   --plugin PATH        load a plugin library (repeatable; also `plugins:` in CONFIG)
+  --config-reference   print every stage type's keys as Markdown (docs/config.md)
   --version            print the version
   -h, --help           print this help
 
@@ -42,6 +43,8 @@ run_command parse_command_line(int argc, char** argv) {
       cmd.list_actors = true;
     else if (arg == "--dump-params")
       cmd.dump_params = true;
+    else if (arg == "--config-reference")
+      cmd.config_reference = true;
     else if (arg == "-h" || arg == "--help")
       cmd.help = true;
     else if (arg == "--version")

@@ -15,6 +15,7 @@ struct run_command {
   bool dry_run = false;
   bool list_actors = false;
   bool dump_params = false;
+  bool config_reference = false;
   bool help = false;
   bool version = false;
   std::string describe;     ///< --describe ACTOR

@@ -11,6 +11,7 @@
 #include "builtin_stages.hpp"
 #include "cli.hpp"
 #include "config/config_loader.hpp"
+#include "config/value_check.hpp"
 #include "core/plugin_loader.hpp"
 #include "dsflow_build_config.hpp"
 #include "live_view.hpp"
@@ -36,7 +37,7 @@ extern "C" void on_interrupt(int) {
 
 std::string default_config_path() {
   namespace fs = std::filesystem;
-  for (const fs::path dir : {fs::path{"configs"}, fs::path{DSFLOW_SOURCE_DIR} / "configs"})
+  for (const auto& dir : {fs::path{"configs"}, fs::path{DSFLOW_SOURCE_DIR} / "configs"})
     if (fs::exists(dir / "default.yaml"))
       return (dir / "default.yaml").string();
   return "configs/default.yaml";
@@ -61,6 +62,11 @@ int run(const ds::tools::run_command& cmd) {
   ds::register_builtin_stages(reg);
   for (const auto& plugin : cmd.plugins)
     ds::load_plugin(plugin, reg);
+  if (cmd.config_reference) {
+    for (const auto& name : reg.names())
+      std::fputs(ds::stage_type_markdown(*reg.find(name)).c_str(), stdout);
+    return exit_ok;
+  }
   if (cmd.list_actors && cmd.config.empty()) {
     list_actors(reg);
     return exit_ok;
@@ -89,6 +95,10 @@ int run(const ds::tools::run_command& cmd) {
     for (const auto& p : plan.params)
       std::printf("%-36s = %-10s  (%s; env %s)  %s\n", p.key.c_str(), p.value.c_str(),
                   p.origin.describe().c_str(), p.env.c_str(), p.help.c_str());
+    for (const auto& stage : plan.stages)
+      for (const auto& [key, value] : stage.config.values())
+        std::printf("%-36s = %-10s  (%s)\n", ("stages." + stage.name + "." + key).c_str(),
+                    ds::render_value(value.data).c_str(), value.origin.describe().c_str());
     return exit_ok;
   }
   if (!cmd.graph_out.empty())

@@ -1,6 +1,7 @@
 /// An example plugin: one custom stage, `uppercase`, registered through the
 /// plugin entry point. docs/ takes its "writing a custom actor" code from here.
 
+// [doc:includes]
 #include <algorithm>
 #include <stdexcept>
 
@@ -8,26 +9,32 @@
 #include "dsflow/messages.hpp"
 #include "dsflow/plugin.hpp"
 #include "dsflow/registry.hpp"
+// [end:includes]
 
 namespace {
 
 /// ASCII-uppercases the bytes of each blob into a new blob with its own digest.
 class uppercase final : public ds::stage {
 public:
+// [doc:schema]
   static ds::stage_schema schema() {
     return ds::schema_builder("uppercase", "ASCII-uppercases the bytes of each blob")
       .input("in", ds::blob::type, "blobs to convert")
       .output("out", ds::blob::type, "the converted blobs, digest recomputed")
       .key_bool("skip_empty", true, "drop empty blobs instead of forwarding them");
   }
+// [end:schema]
 
+// [doc:open]
   void open(ds::context& ctx) override {
     pool_ = &ctx.pools().host();
     out_ = ctx.output("out");
     skip_empty_ = ctx.config().get_bool("skip_empty");
     empty_dropped_ = &ctx.metrics().custom("empty_dropped");
   }
+// [end:open]
 
+// [doc:process]
   void process(const ds::item& in, ds::emitter& out) override {
     const auto& input = ds::message_as<ds::blob>(in.payload);
     if (input.bytes.empty() && skip_empty_) {
@@ -46,18 +53,25 @@ public:
     auto digest = ds::xxh64(converted.bytes());
     out.emit(out_, std::make_shared<const ds::blob>(std::move(converted), digest));
   }
+// [end:process]
 
 private:
+// [doc:members]
   ds::memory_pool* pool_ = nullptr;
   ds::port_id out_ = 0;
   bool skip_empty_ = true;
   ds::counter* empty_dropped_ = nullptr;
+// [end:members]
 };
 
+// [doc:register]
 void register_example_stages(ds::registry& reg) {
   ds::add_stage<uppercase>(reg);
 }
+// [end:register]
 
 } // namespace
 
+// [doc:entry_point]
 DSFLOW_PLUGIN("example", register_example_stages)
+// [end:entry_point]
