@@ -19,6 +19,7 @@ stage_schema sink::schema() {
 void sink::open(context& ctx) {
   verify_ = ctx.config().get_bool("verify_checksums");
   expect_count_ = ctx.config().get_int("expect_count");
+  received_ = &ctx.metrics().custom("received");
   checked_ = &ctx.metrics().custom("checksums_verified");
   log_ = &ctx.log();
 }
@@ -35,14 +36,15 @@ void sink::process(const item& in, emitter&) {
     checked_->add();
   }
   last_ = in.key;
-  ++received_;
+  received_->add();
 }
 
 void sink::close(emitter&) {
-  if (expect_count_ >= 0 && received_ != static_cast<std::uint64_t>(expect_count_))
+  auto received = received_->value();
+  if (expect_count_ >= 0 && received != static_cast<std::uint64_t>(expect_count_))
     throw std::runtime_error("expected " + std::to_string(expect_count_) + " items, received "
-                             + std::to_string(received_));
-  log_->debug("received " + std::to_string(received_) + " items");
+                             + std::to_string(received));
+  log_->debug("received " + std::to_string(received) + " items");
 }
 
 } // namespace ds::actors

@@ -22,8 +22,8 @@ public:
 private:
   bool verify_ = true;
   std::int64_t expect_count_ = -1;
-  std::uint64_t received_ = 0;
   std::optional<item_key> last_;
+  counter* received_ = nullptr;  ///< kept in the replica's metrics: survives a restart
   counter* checked_ = nullptr;
   const logger* log_ = nullptr;
 };

@@ -5,5 +5,4 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 "$root/tools/scripts/install-deps.sh"
 "$root/tools/scripts/build.sh"
-cd "$root"
 exec "${BUILD_DIR:-$root/build}/tools/ds-run" "$@"

@@ -11,9 +11,6 @@ namespace ds {
 
 namespace {
 
-const std::vector<std::string> reserved_keys{"actor",  "inputs", "replicas",
-                                             "device", "window", "supervision"};
-
 key_spec spec_of(std::string name, value_type type) {
   key_spec spec;
   spec.name = std::move(name);
@@ -108,7 +105,7 @@ private:
     const auto& schema = entry_.plan.type->schema;
     const auto* spec = schema.find_key(key.key);
     if (spec == nullptr) {
-      auto known = reserved_keys;
+      auto known = reserved_stage_keys();
       for (const auto& declared : schema.keys)
         known.push_back(declared.name);
       report(out_, key.key_origin, key_path,
@@ -150,6 +147,10 @@ private:
     if (!plan.type->schema.replicable)
       report(out_, node.origin, key_path,
              "actor '" + plan.type->schema.name + "' cannot run as several replicas");
+    else if (plan.type->schema.is_source())
+      report(out_, node.origin, key_path,
+             "actor '" + plan.type->schema.name
+               + "' is a source: sources run as one replica (they number the stream)");
     else if (plan.type->schema.ordered_input)
       report(out_, node.origin, key_path,
              "actor '" + plan.type->schema.name

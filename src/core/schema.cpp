@@ -70,6 +70,9 @@ void check_keys(const stage_schema& schema) {
       refuse(schema, "key with an empty name");
     if (!seen.insert(key.name).second)
       refuse(schema, "duplicate key '" + key.name + "'");
+    const auto& reserved = reserved_stage_keys();
+    if (std::find(reserved.begin(), reserved.end(), key.name) != reserved.end())
+      refuse(schema, "key '" + key.name + "' is reserved for the runtime");
     if (key.type == value_type::integer || key.type == value_type::number)
       check_range(schema, key);
     if (key.type == value_type::string)
@@ -86,6 +89,12 @@ key_spec make_key(std::string name, value_type type, std::string doc) {
 }
 
 } // namespace
+
+const std::vector<std::string>& reserved_stage_keys() {
+  static const std::vector<std::string> keys{"actor",  "inputs", "replicas",
+                                             "device", "window", "supervision"};
+  return keys;
+}
 
 std::string_view to_string(value_type type) noexcept {
   switch (type) {

@@ -34,6 +34,10 @@ struct port_spec {
   std::string doc;
 };
 
+/// Per-stage keys the runtime reads itself (`actor`, `inputs`, `replicas`,
+/// `device`, `window`, `supervision`); a stage schema may not declare them.
+const std::vector<std::string>& reserved_stage_keys();
+
 /// The declaration a stage type registers; drives validation, `--describe` and docs.
 struct stage_schema {
   std::string name;

@@ -111,6 +111,11 @@ void replica_core::forward_outputs(const item_key* input_key) {
       outputs.clear();
       continue;
     }
+    if (input_key == nullptr && !renumbers() && outbox_.port_needs_gaps(port) && !outputs.empty())
+      throw std::logic_error("stage '" + setup_.plan->name + "' emitted "
+                             + std::to_string(outputs.size())
+                             + " items from close() on a port whose consumers restore order; "
+                               "a stage that keeps its input's keys has no key for them");
     if (renumbers() || input_key == nullptr) {
       for (auto& msg : outputs) {
         m.items_out.add();
@@ -216,7 +221,12 @@ void replica_core::process_entry(queued_item entry, int attempt) {
     return;
   }
   enter(phase::idle);
-  forward_outputs(&key);
+  try {
+    forward_outputs(&key);
+  } catch (const std::logic_error& e) {
+    fail(e.what(), true);  // a composition error: a restart would repeat it
+    return;
+  }
   return_credit(from, false);
 }
 
@@ -248,7 +258,12 @@ void replica_core::close_stage() {
     return;
   }
   enter(phase::idle);
-  forward_outputs(nullptr);
+  try {
+    forward_outputs(nullptr);
+  } catch (const std::logic_error& e) {
+    fail(e.what(), true);
+    return;
+  }
   closed_ = true;
 }
 

@@ -39,8 +39,8 @@ struct job_result {
 };
 
 /// Spawns one actor per stage replica and one supervisor per stage, wires
-/// every edge with its credit window, runs until every sink has closed (or a
-/// failure or interrupt), then tears the actor system down. Blocks the caller.
+/// every edge with its credit window, runs until every replica has closed
+/// (or a failure or interrupt), then tears the actor system down. Blocks the caller.
 /// Thread-safe with respect to `options` readers (metrics may be read live).
 job_result run_job(const pipeline_plan& plan, const job_options& options);
 

@@ -40,6 +40,7 @@ struct replica_state {
   replica_init_ptr init;
   bool resume_pending = false;
   bool failure_reported = false;
+  bool broken = false;  ///< a runtime error happened; waiting to be stopped
 };
 
 using replica_actor = caf::stateful_actor<replica_state>;
@@ -76,51 +77,65 @@ void advance(replica_actor* self) {
   }
 }
 
+/// Runs one event. A runtime error (not a stage's own exception, which
+/// replica_core handles) leaves the replica's state unknown: it stops taking
+/// events and asks its supervisor to end the run, naming the stage.
+template <class Event>
+void guarded(replica_actor* self, Event&& event) {
+  auto& st = self->state;
+  if (st.broken)
+    return;
+  try {
+    event();
+    advance(self);
+  } catch (const std::exception& e) {
+    st.broken = true;
+    self->send(st.init->supervisor, failure_atom::value, st.init->setup.replica,
+               "runtime error: " + std::string(e.what()), true, caf::actor{self});
+  }
+}
+
 caf::behavior stage_replica(replica_actor* self) {
   return {
     [=](init_atom, const replica_init_ptr& init) {
       auto& st = self->state;
       st.init = init;
-      st.sender.emplace(self);
-      st.sender->inbounds_ = init->inbounds;
-      st.core = std::make_unique<flow::replica_core>(init->setup, *st.sender);
-      auto& routes = st.core->routes();
-      for (const auto& group : init->groups) {
-        auto index = routes.add_group(group.port, group.needs_gaps);
-        for (const auto& target : group.targets) {
-          routes.add_route(group.port, index, group.window);
-          st.sender->routes_.push_back(target);
+      guarded(self, [&] {
+        st.sender.emplace(self);
+        st.sender->inbounds_ = init->inbounds;
+        st.core = std::make_unique<flow::replica_core>(init->setup, *st.sender);
+        auto& routes = st.core->routes();
+        for (const auto& group : init->groups) {
+          auto index = routes.add_group(group.port, group.needs_gaps);
+          for (const auto& target : group.targets) {
+            routes.add_route(group.port, index, group.window);
+            st.sender->routes_.push_back(target);
+          }
         }
-      }
-      st.core->start();
-      if (init->total_items != nullptr)
-        init->total_items->fetch_add(st.core->declared_total_items());
-      advance(self);
+        st.core->start();
+        if (init->total_items != nullptr)
+          init->total_items->fetch_add(st.core->declared_total_items());
+      });
     },
     [=](item_atom, flow::inbound_id from, item& it) {
-      self->state.core->receive(from, std::move(it));
-      advance(self);
+      guarded(self, [&] { self->state.core->receive(from, std::move(it)); });
     },
     [=](credit_atom, flow::route_id route, std::uint32_t count) {
-      self->state.core->credit(route, count);
-      advance(self);
+      guarded(self, [&] { self->state.core->credit(route, count); });
     },
     [=](eos_atom) {
-      self->state.core->upstream_ended();
-      advance(self);
+      guarded(self, [&] { self->state.core->upstream_ended(); });
     },
     [=](stop_atom) {
-      self->state.core->stop_producing();
-      advance(self);
+      guarded(self, [&] { self->state.core->stop_producing(); });
     },
     [=](resume_atom) {
       self->state.resume_pending = false;
-      advance(self);
+      guarded(self, [] {});
     },
     [=](restart_atom) {
       self->state.failure_reported = false;
-      self->state.core->restart();
-      advance(self);
+      guarded(self, [&] { self->state.core->restart(); });
     },
   };
 }

@@ -257,6 +257,15 @@ BOOST_AUTO_TEST_CASE(ordered_and_non_replicable_stages_run_as_one_replica) {
   BOOST_TEST(plan_text(doc("singleton", "1")).find("mid")->replicas == 1u);
 }
 
+BOOST_AUTO_TEST_CASE(a_source_runs_as_one_replica_because_it_numbers_the_stream) {
+  auto doc = "version: 1\nstages:\n  gen:\n    actor: synthetic_source\n    replicas: 2\n"
+             "  out:\n    actor: sink\n    inputs: [gen.out]\n";
+  BOOST_TEST(plan_errors(doc)
+               == strings{"p.yaml:5:15: stages.gen.replicas: actor 'synthetic_source' is a source: "
+                          "sources run as one replica (they number the stream)"},
+             boost::test_tools::per_element());
+}
+
 BOOST_AUTO_TEST_CASE(every_problem_is_reported_at_once) {
   auto errors = plan_errors("version: 3\nruntim: {}\nstages:\n  gen:\n    actor: synthetic_source\n"
                             "    count: 0\n  out:\n    actor: snk\n    inputs: [gen.out]\n");

@@ -72,6 +72,13 @@ BOOST_AUTO_TEST_CASE(a_duplicate_key_is_refused_naming_stage_and_key) {
   BOOST_TEST(text == "stage 's': invalid schema: duplicate key 'fast'");
 }
 
+BOOST_AUTO_TEST_CASE(a_key_the_runtime_reserves_is_refused) {
+  auto text = logic_error_of([] {
+    ds::stage_schema s = ds::schema_builder("s", "").key_int("window", 1, 0, 9, "");
+  });
+  BOOST_TEST(text == "stage 's': invalid schema: key 'window' is reserved for the runtime");
+}
+
 BOOST_AUTO_TEST_CASE(a_duplicate_port_is_refused) {
   auto text = logic_error_of([] {
     ds::stage_schema s = ds::schema_builder("s", "").output("out", "blob", "").output("out", "blob", "");

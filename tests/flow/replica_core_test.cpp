@@ -229,6 +229,25 @@ BOOST_AUTO_TEST_CASE(an_ordered_stage_numbers_its_output_densely) {
   BOOST_TEST((f.core->current_state() == replica_core::state::finished));
 }
 
+/// Emits one item from close(): fine for a source or an ordered stage, which
+/// number their output, but a key-keeping stage has no key for it.
+struct flushing final : ds::stage {
+  void process(const ds::item&, ds::emitter&) override {}
+  void close(ds::emitter& out) override { out.emit(0, payload()); }
+};
+
+BOOST_AUTO_TEST_CASE(output_from_close_without_a_key_fails_when_order_is_restored_downstream) {
+  fixture f;
+  f.type.make = [] { return std::make_unique<flushing>(); };
+  f.connect(16, true);
+  f.core->start();
+  f.core->upstream_ended();
+  f.core->pump(100);
+  BOOST_TEST((f.core->current_state() == replica_core::state::failed));
+  BOOST_TEST(f.core->failure_is_final());
+  BOOST_TEST(f.core->failure().find("from close()") != std::string::npos, f.core->failure());
+}
+
 BOOST_AUTO_TEST_CASE(a_stream_that_ends_with_a_hole_fails_naming_the_missing_item) {
   fixture f{true};
   f.connect(16);

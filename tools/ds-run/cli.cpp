@@ -16,7 +16,7 @@ options:
   --list-actors        list the registered stage types
   --describe ACTOR     print a stage type's ports and config keys
   --graph FILE         write the pipeline as a Graphviz digraph
-  --metrics-out FILE   append per-replica metrics as JSON lines
+  --metrics-out FILE   write per-replica metrics as JSON lines
   --log-level LEVEL    trace, debug, info, warn, error or off
   --dump-params        list every runtime knob, its value and where it came from
   --plugin PATH        load a plugin library (repeatable; also `plugins:` in CONFIG)

@@ -6,7 +6,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
-#include <iostream>
+#include <optional>
 
 #include "builtin_stages.hpp"
 #include "cli.hpp"
@@ -62,16 +62,24 @@ int run(const ds::tools::run_command& cmd) {
   ds::register_builtin_stages(reg);
   for (const auto& plugin : cmd.plugins)
     ds::load_plugin(plugin, reg);
+  // The stage-type queries need no pipeline, but see a given config's plugins.
+  const bool query = cmd.list_actors || !cmd.describe.empty() || cmd.config_reference;
+  std::optional<ds::config_document> doc;
+  if (!query || !cmd.config.empty()) {
+    doc = ds::load_config(cmd.config.empty() ? default_config_path() : cmd.config, cmd.overrides);
+    for (const auto& plugin : doc->plugin_paths())
+      ds::load_plugin(plugin, reg);
+  }
   if (cmd.config_reference) {
     for (const auto& name : reg.names())
-      std::fputs(ds::stage_type_markdown(*reg.find(name)).c_str(), stdout);
+      std::printf("%s\n", ds::stage_type_markdown(*reg.find(name)).c_str());
     return exit_ok;
   }
-  if (cmd.list_actors && cmd.config.empty()) {
+  if (cmd.list_actors) {
     list_actors(reg);
     return exit_ok;
   }
-  if (!cmd.describe.empty() && cmd.config.empty()) {
+  if (!cmd.describe.empty()) {
     const auto* type = reg.find(cmd.describe);
     if (type == nullptr) {
       std::fprintf(stderr, "ds-run: unknown actor '%s' (ds-run --list-actors lists them)\n",
@@ -82,14 +90,7 @@ int run(const ds::tools::run_command& cmd) {
     return exit_ok;
   }
 
-  auto doc = ds::load_config(cmd.config.empty() ? default_config_path() : cmd.config, cmd.overrides);
-  for (const auto& plugin : doc.plugin_paths())
-    ds::load_plugin(plugin, reg);
-  if (cmd.list_actors) {
-    list_actors(reg);
-    return exit_ok;
-  }
-  auto plan = ds::plan_pipeline(doc, reg);
+  auto plan = ds::plan_pipeline(*doc, reg);
   ds::set_log_level(ds::parse_log_level(cmd.log_level.value_or(plan.runtime.log_level)));
   if (cmd.dump_params) {
     for (const auto& p : plan.params)
