@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   build-essential pkg-config meson ninja-build python3
   libcaf-dev libyaml-cpp-dev libzstd-dev libwebp-dev libfabric-dev
-  libboost-test-dev libopenblas-dev libxxhash-dev
+  libboost-test-dev libopenblas-dev libxxhash-dev zlib1g-dev
   dataset-fashion-mnist fortunes
 )
 
