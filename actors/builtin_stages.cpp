@@ -1,5 +1,10 @@
 #include "builtin_stages.hpp"
 
+#include "input/batch_sink.hpp"
+#include "input/batcher.hpp"
+#include "input/decoder.hpp"
+#include "input/sampler.hpp"
+#include "input/shard_reader.hpp"
 #include "sink.hpp"
 #include "synthetic_source.hpp"
 #include "transform.hpp"
@@ -10,6 +15,11 @@ void register_builtin_stages(registry& reg) {
   add_stage<actors::synthetic_source>(reg);
   add_stage<actors::transform>(reg);
   add_stage<actors::sink>(reg);
+  add_stage<actors::sampler>(reg);
+  add_stage<actors::shard_reader>(reg);
+  add_stage<actors::decoder>(reg);
+  add_stage<actors::batcher>(reg);
+  add_stage<actors::batch_sink>(reg);
 }
 
 } // namespace ds

@@ -1,6 +1,7 @@
 #pragma once
 /// The shard file format (docs/shard-format.md): constants and the field schema.
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -13,6 +14,12 @@ namespace ds::data {
 inline constexpr char shard_magic[8] = {'D', 'S', 'S', 'H', 'A', 'R', 'D', '\0'};
 inline constexpr char index_magic[8] = {'D', 'S', 'I', 'N', 'D', 'E', 'X', '\0'};
 inline constexpr std::uint32_t shard_version = 1;
+
+/// Sanity limits a reader enforces before trusting a header, so a corrupt
+/// count cannot make it allocate or loop without bound.
+inline constexpr std::size_t max_fields = 256;
+inline constexpr std::size_t max_rank = 8;
+inline constexpr std::size_t max_field_name_bytes = 255;
 
 /// One field of every record of a shard.
 struct field_spec {

@@ -34,6 +34,8 @@ public:
   const std::vector<std::uint64_t>& stored_bytes() const noexcept { return stored_bytes_; }
 
 private:
+  void write(std::span<const std::byte> bytes);
+
   std::string path_;
   std::string temp_path_;
   std::vector<field_spec> fields_;

@@ -34,14 +34,14 @@ struct sample_ref final : message {
   std::string_view type_name() const noexcept override { return type; }
 };
 
-/// A record's stored (compressed) bytes, one slice per field.
+/// A record's bytes as stored in its shard: every field still encoded with
+/// its codec, followed by the record's checksum (docs/shard-format.md).
 struct record final : message {
   static constexpr const char* type = "record";
+  std::uint32_t epoch = 0;
   std::uint32_t shard = 0;
-  std::uint64_t index = 0;
+  std::uint64_t index = 0;  ///< record number within the shard
   buffer bytes;
-  std::vector<std::uint8_t> field_codecs;
-  std::uint64_t checksum = 0;
 
   std::string_view type_name() const noexcept override { return type; }
   std::size_t payload_bytes() const noexcept override { return bytes.size(); }
@@ -50,7 +50,9 @@ struct record final : message {
 /// A decoded record: named fields as tensors.
 struct sample final : message {
   static constexpr const char* type = "sample";
-  std::uint64_t index = 0;
+  std::uint32_t epoch = 0;
+  std::uint32_t shard = 0;
+  std::uint64_t index = 0;  ///< record number within the shard
   std::vector<std::pair<std::string, tensor>> fields;
 
   std::string_view type_name() const noexcept override { return type; }

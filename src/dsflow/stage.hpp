@@ -3,7 +3,10 @@
 
 #include <cstdint>
 #include <string>
+#include <stdexcept>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "dsflow/item.hpp"
 #include "dsflow/logger.hpp"
@@ -58,6 +61,13 @@ public:
   void declare_total_items(std::uint64_t total) noexcept { total_items_ = total; }
   std::uint64_t declared_total_items() const noexcept { return total_items_; }
 
+  /// Records an input the stage chose to drop (e.g. a corrupt record under
+  /// `on_corrupt: skip`); every such line appears in the run summary, so
+  /// nothing is dropped silently. `what` names the record and the reason.
+  void report_skipped(std::string what) { skipped_.push_back(std::move(what)); }
+  /// The skipped-record reports not yet collected (the runtime drains them).
+  std::vector<std::string> take_skipped() { return std::exchange(skipped_, {}); }
+
 private:
   const stage_config& config_;
   replica_metrics& metrics_;
@@ -66,6 +76,15 @@ private:
   placement where_;
   const stage_schema& schema_;
   std::uint64_t total_items_ = 0;
+  std::vector<std::string> skipped_;
+};
+
+/// Thrown by a stage when the run cannot go on (a restart would fail the same
+/// way), e.g. corrupt input under `on_corrupt: fail`. The runtime stops the run
+/// with this message, naming the stage; it neither restarts nor retries.
+class stage_fatal_error : public std::runtime_error {
+public:
+  using std::runtime_error::runtime_error;
 };
 
 /// A processing step. The runtime calls `open` once per (re)start, then

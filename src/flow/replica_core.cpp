@@ -68,6 +68,8 @@ void replica_core::open_stage() {
   try {
     stage_->open(context_);
     state_ = state::running;
+  } catch (const stage_fatal_error& e) {
+    fail("open failed: " + std::string(e.what()), true);
   } catch (const std::exception& e) {
     fail("open failed: " + std::string(e.what()), false);
   }
@@ -203,6 +205,10 @@ void replica_core::process_entry(queued_item entry, int attempt) {
   enter(phase::busy);
   try {
     stage_->process(entry.it, *this);
+  } catch (const stage_fatal_error& e) {
+    enter(phase::idle);
+    fail("item " + key_text(key) + ": " + e.what(), true);
+    return;
   } catch (const std::exception& e) {
     enter(phase::idle);
     std::string what = "process of item " + key_text(key) + " failed (attempt "
@@ -323,6 +329,10 @@ bool replica_core::pump(std::size_t budget) {
 
 std::vector<std::string> replica_core::take_failed_items() {
   return std::exchange(failed_items_, {});
+}
+
+std::vector<std::string> replica_core::take_skipped_items() {
+  return context_.take_skipped();
 }
 
 std::uint64_t replica_core::declared_total_items() const noexcept {

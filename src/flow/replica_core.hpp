@@ -69,6 +69,8 @@ public:
   bool failure_is_final() const noexcept { return failure_is_final_; }
   /// Items given up after their retry, as "item 12.0: reason" lines; cleared.
   std::vector<std::string> take_failed_items();
+  /// Inputs the stage chose to drop (`context::report_skipped`); cleared.
+  std::vector<std::string> take_skipped_items();
   std::uint64_t declared_total_items() const noexcept;
   const std::string& name() const noexcept { return log_.name(); }
 

@@ -45,6 +45,9 @@ job_result run_job(const pipeline_plan& plan, const job_options& options) {
       [&](item_failed_atom, const std::string& stage, const std::string& report) {
         result.failed_items.push_back(stage + ": " + report);
       },
+      [&](item_skipped_atom, const std::string& stage, const std::string& report) {
+        result.skipped_items.push_back(stage + ": " + report);
+      },
       [&](fatal_atom, const std::string& why) {
         result.outcome = job_outcome::failed;
         result.error = why;

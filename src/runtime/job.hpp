@@ -34,7 +34,8 @@ enum class job_outcome {
 struct job_result {
   job_outcome outcome = job_outcome::completed;
   std::string error;                      ///< names the stage and the cause
-  std::vector<std::string> failed_items;  ///< "stage: item 12.0: reason"
+  std::vector<std::string> failed_items;   ///< "stage: item 12.0: reason"
+  std::vector<std::string> skipped_items;  ///< "stage: what the stage reported"
   double seconds = 0;
 };
 

@@ -22,6 +22,7 @@ using resume_atom = caf::atom_constant<caf::atom("resume")>;
 using failure_atom = caf::atom_constant<caf::atom("failure")>;
 using restart_atom = caf::atom_constant<caf::atom("restart")>;
 using item_failed_atom = caf::atom_constant<caf::atom("itemfail")>;
+using item_skipped_atom = caf::atom_constant<caf::atom("itemskip")>;
 using done_atom = caf::atom_constant<caf::atom("done")>;
 using fatal_atom = caf::atom_constant<caf::atom("fatal")>;
 

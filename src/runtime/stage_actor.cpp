@@ -59,6 +59,8 @@ void advance(replica_actor* self) {
   }
   for (auto& report : core.take_failed_items())
     self->send(st.init->job, item_failed_atom::value, st.init->setup.plan->name, report);
+  for (auto& report : core.take_skipped_items())
+    self->send(st.init->job, item_skipped_atom::value, st.init->setup.plan->name, report);
   switch (core.current_state()) {
     case state::failed:
       if (!st.failure_reported) {

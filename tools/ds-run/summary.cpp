@@ -60,6 +60,8 @@ std::string format_summary(const metrics_registry& metrics, const job_result& re
   }
   for (const auto& failed : result.failed_items)
     text += "failed item: " + failed + "\n";
+  for (const auto& skipped : result.skipped_items)
+    text += "skipped: " + skipped + "\n";
   std::snprintf(line, sizeof line, "%s in %.2f s", outcome_text(result.outcome), result.seconds);
   text += line;
   if (!result.error.empty())
