@@ -1,7 +1,7 @@
 #include <algorithm>
 #include <bit>
-#include <optional>
 #include <cstring>
+#include <optional>
 #include <string>
 
 #include "builtin_codecs.hpp"

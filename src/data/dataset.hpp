@@ -12,6 +12,9 @@
 namespace ds::data {
 
 /// Every `*.dsshard` file of a folder, in name order, with one field schema.
+/// Shards agree on each field's name, dtype, shape, codec and image geometry;
+/// level, quality, lossless and the dictionary may differ per shard, so a
+/// decoder takes them from `shards()[shard].fields()`, not from `fields()`.
 /// Thread-safe (read-only after construction).
 class dataset {
 public:
@@ -23,7 +26,8 @@ public:
   const std::vector<shard_reader>& shards() const noexcept { return shards_; }
   const std::vector<field_spec>& fields() const noexcept { return shards_.front().fields(); }
   std::uint64_t record_count() const noexcept { return total_; }
-  /// (shard, record in shard) of the `index`-th record of the whole dataset.
+  /// (shard, record in shard) of the `index`-th record of the whole dataset,
+  /// by binary search; throws `shard_error` past the last record.
   std::pair<std::uint32_t, std::uint64_t> locate(std::uint64_t index) const;
   const std::shared_ptr<storage>& store() const noexcept { return store_; }
 
@@ -37,6 +41,8 @@ private:
 
 /// The process-wide opened dataset of `folder` on local storage (opened on
 /// first use), so the sampler, readers and decoders share one set of headers.
+/// Keyed by canonical path; thread-safe (first opens are serialised). Throws
+/// `shard_error` as the constructor does, or naming a folder that is missing.
 std::shared_ptr<const dataset> open_local_dataset(const std::string& folder);
 
 } // namespace ds::data

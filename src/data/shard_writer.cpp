@@ -6,6 +6,7 @@
 #include <cstring>
 #include <limits>
 #include <stdexcept>
+#include <utility>
 
 #include "checksum.hpp"
 #include "data/byte_io.hpp"
@@ -18,7 +19,12 @@ shard_writer::shard_writer(std::string path, std::vector<field_spec> fields)
     raw_bytes_(fields_.size()), stored_bytes_(fields_.size()) {
   if (auto problem = check_fields(fields_); !problem.empty())
     throw std::runtime_error{path_ + ": " + problem};
-  auto header = encode_header(fields_);
+  std::vector<std::byte> header;
+  try {
+    header = encode_header(fields_);
+  } catch (const std::length_error& error) {
+    throw std::runtime_error{path_ + ": " + error.what()};
+  }
   file_ = std::fopen(temp_path_.c_str(), "wb");
   if (file_ == nullptr)
     throw std::runtime_error{"cannot create " + temp_path_ + ": " + std::strerror(errno)};

@@ -14,8 +14,10 @@ namespace ds::data {
 /// Writes one shard file. Records are encoded with their field's codec and
 /// checksummed; `finish` writes the index footer and renames the temporary
 /// file into place, so a crashed writer never leaves a valid-looking shard.
-/// Throws `std::runtime_error` naming the file (and record) on any failure.
-/// Not thread-safe.
+/// Throws `std::runtime_error` naming the file (and record) on any failure;
+/// after a write error the writer is to be destroyed, not finished.
+/// A value whose encoding is not smaller than the value is stored raw
+/// (codec id 0 in that record). Not thread-safe.
 class shard_writer {
 public:
   shard_writer(std::string path, std::vector<field_spec> fields);
