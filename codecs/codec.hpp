@@ -28,7 +28,10 @@ struct codec_params {
   std::span<const std::byte> dictionary;
 };
 
-/// One encoding. Implementations are stateless and thread-safe.
+/// One encoding. Implementations are stateless and thread-safe: any thread may
+/// call any member at any time (scratch state such as zstd contexts and
+/// decoding tables is kept per thread). The framing of each codec is specified
+/// in docs/codecs.md.
 ///
 /// `decode` writes exactly `out.size()` bytes (the record stores each field's
 /// raw size) and returns `errc::corrupt_data` naming the problem for malformed
@@ -41,11 +44,15 @@ public:
   virtual codec_id id() const noexcept = 0;
   /// Whether decode(encode(x)) may differ from x.
   virtual bool lossy(const codec_params& params) const noexcept { (void) params; return false; }
-  /// Builds the field dictionary from sample records; codecs without one
-  /// leave `dictionary` empty and return ok.
+  /// Builds the field dictionary from sample records, replacing `dictionary`;
+  /// codecs without one leave it empty and return ok. Samples too few or too
+  /// small to learn from also give an empty dictionary and ok (encode then
+  /// works without one); an error means the parameters are unusable.
   virtual status train(const std::vector<std::span<const std::byte>>& samples,
                        const codec_params& params, std::vector<std::byte>& dictionary) const;
-  /// Appends the encoding of `in` to `out`.
+  /// Appends the encoding of `in` to `out`; `params.dictionary` must come
+  /// from this codec's `train`. Returns invalid_argument for parameters the
+  /// codec cannot use, internal for a library failure; `out` is unchanged then.
   virtual status encode(std::span<const std::byte> in, const codec_params& params,
                         std::vector<std::byte>& out) const = 0;
   /// Decodes `in` into exactly `out.size()` bytes.

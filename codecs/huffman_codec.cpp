@@ -108,19 +108,24 @@ status decode_bitstream(const decode_table& table, std::span<const std::byte> pa
                        + " matches no code");
     }
   }
-  // Tail: at most a few symbols, read byte by byte so nothing past the end is touched.
+  // Tail: the last bytes, and the last symbols, one load per symbol. Loads
+  // near the end come from a zero-padded copy so nothing past the input is
+  // read; a code that runs into the padding overshoots total_bits below.
+  std::array<unsigned char, 16> padded{};
+  const std::size_t padded_start = size > 8 ? size - 8 : 0;
+  std::copy(data + padded_start, data + size, padded.begin());
   while (produced < count) {
-    std::uint64_t bits = 0;
-    const std::size_t first = position >> 3;
-    for (std::size_t byte = 0; byte < 3 && first + byte < size; ++byte)
-      bits |= std::uint64_t{data[first + byte]} << (8 * byte);
-    const std::uint16_t entry = entries[(bits >> (position & 7)) & window_mask];
+    const std::size_t byte = position >> 3;
+    if (byte >= size)
+      return corrupt("truncated: the stream of " + std::to_string(total_bits) + " bits ends after "
+                     + std::to_string(produced) + " of " + std::to_string(count) + " symbols");
+    const std::uint64_t bits = (byte + 8 <= size ? load_le64(data + byte)
+                                                 : load_le64(padded.data() + (byte - padded_start)))
+                               >> (position & 7);
+    const std::uint16_t entry = entries[bits & window_mask];
     const unsigned length = entry >> 8;
     if (length == 0)
       return corrupt("the bit pattern at bit " + std::to_string(position) + " matches no code");
-    if (position + length > total_bits)
-      return corrupt("truncated: the stream of " + std::to_string(total_bits) + " bits ends after "
-                     + std::to_string(produced) + " of " + std::to_string(count) + " symbols");
     target[produced++] = static_cast<unsigned char>(entry);
     position += length;
   }
@@ -142,8 +147,8 @@ class table_cache {
 public:
   status find(std::span<const std::byte> dictionary, const decode_table*& table) {
     for (auto& entry : entries_)
-      if (entry.used && std::equal(dictionary.begin(), dictionary.end(), entry.dictionary.begin(),
-                                   entry.dictionary.end())) {
+      if (entry.used && dictionary.size() == entry.dictionary.size()
+          && std::memcmp(dictionary.data(), entry.dictionary.data(), dictionary.size()) == 0) {
         table = &entry.table;
         return status::ok();
       }

@@ -30,6 +30,9 @@ struct candidate_result {
 
 struct codec_choice {
   codec_id id = codec_id::raw;
+  /// The winner's parameters; `params.dictionary` is left empty because a
+  /// span into `dictionary` would dangle when the choice is copied: point it
+  /// at `dictionary` before encoding.
   codec_params params;
   std::vector<std::byte> dictionary;
   std::vector<candidate_result> candidates;  ///< every codec tried, for the report
@@ -40,15 +43,22 @@ struct selection_options {
   bool allow_lossy = false;
   int zstd_level = 3;
   float webp_quality = 90.0f;
-  /// The objective: score = stored_bytes / raw_bytes + decode_weight × (1 / decode MB/s × 100),
-  /// i.e. each 100 MB/s of decode speed lost costs as much as `decode_weight` of ratio.
+  /// The objective (docs/codecs.md, "Selection"): lower wins,
+  ///   score = stored_bytes / raw_bytes + decode_weight × 100 / decode_MB_per_s
+  /// where stored_bytes includes the dictionary and decode MB/s counts raw
+  /// bytes produced per second on one thread. With 0.05, a codec decoding at
+  /// 100 MB/s pays 0.05 of ratio, one at 1000 MB/s pays 0.005.
   double decode_weight = 0.05;
 };
 
 /// Trial-encodes `samples` (a few hundred records of the field) with each
 /// candidate codec of `kind`, decodes them back to measure speed and (for
-/// lossless codecs) verify the round trip, and picks the lowest score.
-/// `base` carries the image geometry. Returns an error only when no candidate works.
+/// lossless codecs) verify the round trip, and picks the lowest score; ties go
+/// to the earlier candidate. `base` carries the image geometry. A candidate
+/// that fails (bad geometry, a round-trip mismatch) is kept in
+/// `choice.candidates` with `rejected` set. Returns `errc::unsupported`
+/// listing every rejection only when no candidate works. Takes ~20 ms per
+/// candidate and step (timing repeats small samples); any thread may call it.
 status choose_codec(field_kind kind, const std::vector<std::span<const std::byte>>& samples,
                     const codec_params& base, const selection_options& options,
                     codec_choice& choice);

@@ -14,7 +14,7 @@ std::shared_ptr<const data::dataset> open_dataset_of(const context& ctx) {
       hint = "; make the shards with e.g. `ds-pack fashion-mnist --out DIR` or "
              "`ds-pack text --in FILES --out DIR`";
     // A missing or broken dataset fails the same way after any restart.
-    throw stage_fatal_error("dataset '" + folder + "': " + e.what() + hint);
+    throw stage_fatal_error(e.what() + hint);  // data errors name the folder already
   }
 }
 

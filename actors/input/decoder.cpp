@@ -7,14 +7,20 @@
 namespace ds::actors {
 namespace {
 
-/// Why a record cannot be decoded; becomes fatal or a skip report.
+/// Why a record cannot be decoded, naming its shard and record; becomes
+/// fatal or a skip report.
 struct corrupt_record {
-  std::string reason;
+  std::string what;
 };
+
+std::string record_name(const data::shard_reader& shard, std::uint64_t record) {
+  return shard.path() + ": record " + std::to_string(record);
+}
 
 /// The field's shape for this record: a variable dimension (-1) takes what
 /// the raw size leaves for it.
-std::vector<std::int64_t> record_shape(const data::field_spec& field, std::uint32_t raw_size) {
+std::vector<std::int64_t> record_shape(const data::field_spec& field, std::uint32_t raw_size,
+                                       const std::string& where) {
   std::int64_t fixed = 1;
   int variable = -1;
   for (std::size_t d = 0; d < field.shape.size(); ++d) {
@@ -26,7 +32,7 @@ std::vector<std::int64_t> record_shape(const data::field_spec& field, std::uint3
   auto elements = static_cast<std::int64_t>(raw_size / size_of(field.type));
   if (raw_size % size_of(field.type) != 0 || (fixed != 0 && elements % fixed != 0)
       || (variable < 0 && elements != fixed))
-    throw corrupt_record{"field '" + field.name + "' has " + std::to_string(raw_size)
+    throw corrupt_record{where + ": field '" + field.name + "' has " + std::to_string(raw_size)
                          + " bytes, which does not fit its shape"};
   auto shape = field.shape;
   if (variable >= 0)
@@ -71,31 +77,30 @@ void decoder::process(const item& in, emitter& out) {
     try {
       fields = shard.parse_record(rec.index, rec.bytes.bytes());
     } catch (const data::shard_error& e) {
-      throw corrupt_record{e.what()};
+      throw corrupt_record{e.what()};  // already names the file and the record
     }
+    const auto where = record_name(shard, rec.index);
     for (std::size_t f = 0; f < fields.size(); ++f) {
       const auto& spec = shard.fields()[f];
       const auto& encoded = fields[f];
       const auto* codec = codecs::find_codec(encoded.codec);
       if (codec == nullptr)
-        throw corrupt_record{"field '" + spec.name + "' names unknown codec id "
+        throw corrupt_record{where + ": field '" + spec.name + "' names unknown codec id "
                              + std::to_string(static_cast<int>(encoded.codec))};
-      auto shape = record_shape(spec, encoded.raw_size);
+      auto shape = record_shape(spec, encoded.raw_size, where);
       auto bytes = pool_->allocate(encoded.raw_size);
       auto params = spec.params;
       params.dictionary = spec.dictionary;
       if (auto status = codec->decode(encoded.stored, params, bytes.bytes()); !status)
-        throw corrupt_record{"field '" + spec.name + "' (" + std::string(codec->name())
+        throw corrupt_record{where + ": field '" + spec.name + "' (" + std::string(codec->name())
                              + "): " + status.to_string()};
       decoded->fields.emplace_back(spec.name, tensor{std::move(bytes), spec.type, std::move(shape)});
     }
   } catch (const corrupt_record& corrupt) {
-    std::string what = "shard '" + shard.path() + "' record " + std::to_string(rec.index) + ": "
-                       + corrupt.reason;
     if (!skip_corrupt_)
-      throw stage_fatal_error(what);
+      throw stage_fatal_error(corrupt.what);
     skipped_->add();
-    ctx_->report_skipped(what);
+    ctx_->report_skipped(corrupt.what);
     return;
   }
   out.emit(out_, std::move(decoded));

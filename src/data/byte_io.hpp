@@ -35,7 +35,13 @@ public:
     std::memcpy(&bits, &value, sizeof bits);  // IEEE 754 binary32
     put(bits, 4);
   }
-  void bytes(std::span<const std::byte> data) { out_.insert(out_.end(), data.begin(), data.end()); }
+  void bytes(std::span<const std::byte> data) {
+    if (data.empty())
+      return;
+    auto at = out_.size();
+    out_.resize(at + data.size());
+    std::memcpy(out_.data() + at, data.data(), data.size());
+  }
   /// Overwrites four bytes written earlier (a length known only later).
   void patch_u32(std::size_t at, std::uint32_t value) {
     for (std::size_t i = 0; i < 4; ++i)

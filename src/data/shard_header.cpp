@@ -1,6 +1,5 @@
 #include "data/shard_header.hpp"
 
-#include <cstring>
 #include <limits>
 #include <set>
 #include <stdexcept>
@@ -17,9 +16,13 @@ bool is_known_codec(std::uint8_t id) noexcept {
 
 std::string shape_to_string(const std::vector<std::int64_t>& shape) {
   std::string result = "[";
-  for (std::size_t i = 0; i < shape.size(); ++i)
-    result += (i == 0 ? "" : ",") + std::to_string(shape[i]);
-  return result + "]";
+  for (std::size_t i = 0; i < shape.size(); ++i) {
+    if (i > 0)
+      result += ',';
+    result += std::to_string(shape[i]);
+  }
+  result += ']';
+  return result;
 }
 
 std::uint64_t fixed_bytes(const field_spec& field) noexcept {

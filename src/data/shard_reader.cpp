@@ -20,7 +20,9 @@ std::string hex(std::uint64_t value) {
 }
 
 bool starts_with_magic(std::span<const std::byte> bytes, const char (&magic)[8]) {
-  return std::memcmp(bytes.data(), magic, std::min<std::size_t>(bytes.size(), 8)) == 0;
+  // An empty or short file matches a prefix of the magic: it is reported as
+  // truncated, not as some other file type.
+  return bytes.empty() || std::memcmp(bytes.data(), magic, std::min<std::size_t>(bytes.size(), 8)) == 0;
 }
 
 } // namespace

@@ -31,8 +31,9 @@ struct encoded_field {
 /// number through `storage`. Thread-safe after construction (read-only).
 class shard_reader {
 public:
-  /// Reads and checks magic, version, header checksum, footer and index; throws
-  /// `shard_error` naming `path` and the problem.
+  /// Reads and checks magic, version, header checksum, footer and index (four
+  /// reads, whatever the record count); throws `shard_error` naming `path` and
+  /// the problem, or `storage_error` when the file cannot be read at all.
   shard_reader(std::shared_ptr<storage> store, std::string path);
 
   const std::string& path() const noexcept { return path_; }
@@ -46,9 +47,10 @@ public:
   /// `storage_error` / `shard_error`.
   void read_record(std::uint64_t record, std::span<std::byte> out) const;
 
-  /// Verifies the checksum of a record's bytes and splits them into fields;
-  /// throws `shard_error` naming the file, the record and what is wrong. Never
-  /// reads outside `bytes`.
+  /// Verifies the checksum of a record's bytes (exactly `location(record).length`
+  /// of them) and every size against the record and the field's shape, then
+  /// splits them into fields; throws `shard_error` naming the file, the record
+  /// and what is wrong. Never reads outside `bytes`.
   std::vector<encoded_field> parse_record(std::uint64_t record,
                                           std::span<const std::byte> bytes) const;
 

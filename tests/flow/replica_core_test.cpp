@@ -229,6 +229,49 @@ BOOST_AUTO_TEST_CASE(an_ordered_stage_numbers_its_output_densely) {
   BOOST_TEST((f.core->current_state() == replica_core::state::finished));
 }
 
+/// Stops the run on item 2 and skips (with a report) item 1.
+struct strict final : ds::stage {
+  ds::context* ctx = nullptr;
+  void open(ds::context& c) override { ctx = &c; }
+  void process(const ds::item& in, ds::emitter& out) override {
+    if (in.key.seq == 2)
+      throw ds::stage_fatal_error("record 2 is corrupt");
+    if (in.key.seq == 1) {
+      ctx->report_skipped("record 1: bad checksum");
+      return;
+    }
+    out.emit(0, in.payload);
+  }
+};
+
+BOOST_AUTO_TEST_CASE(a_fatal_stage_error_is_final_and_not_retried) {
+  fixture f;
+  f.type.make = [] { return std::make_unique<strict>(); };
+  f.connect(16);
+  f.core->start();
+  f.feed(2);
+  f.core->pump(100);
+  BOOST_TEST((f.core->current_state() == replica_core::state::failed));
+  BOOST_TEST(f.core->failure_is_final());
+  BOOST_TEST(f.core->failure() == "item 2.0: record 2 is corrupt");
+}
+
+BOOST_AUTO_TEST_CASE(skipped_inputs_are_reported_and_leave_a_gap) {
+  fixture f;
+  f.type.make = [] { return std::make_unique<strict>(); };
+  f.connect(16, true);
+  f.core->start();
+  f.feed(0);
+  f.feed(1);
+  f.core->pump(100);
+  auto skipped = f.core->take_skipped_items();
+  BOOST_REQUIRE(skipped.size() == 1u);
+  BOOST_TEST(skipped[0] == "record 1: bad checksum");
+  BOOST_REQUIRE(f.sender.items.size() == 2u);
+  BOOST_TEST(!f.sender.items[1].second.payload);
+  BOOST_TEST(f.core->take_skipped_items().empty());
+}
+
 /// Emits one item from close(): fine for a source or an ordered stage, which
 /// number their output, but a key-keeping stage has no key for it.
 struct flushing final : ds::stage {

@@ -1,18 +1,25 @@
 // ds-bench: benchmark programs; each prints ratios measured side by side in one run.
 
+#include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <string>
 
+#include "data_bench.hpp"
 #include "runtime_bench.hpp"
 
 namespace {
 
-const char* const usage = R"(usage: ds-bench BENCHMARK [--repeats N] [--quick]
+const char* const usage = R"(usage: ds-bench BENCHMARK [--repeats N] [--quick] [--images DIR] [--text DIR]
 
 benchmarks:
   runtime   per-hop overhead against a plain loop, replica scaling,
             peak memory under a slow consumer
+  data      the input pipeline against a bare decode loop (1 and 2 decoders),
+            and every codec's size and speed on the packed datasets
+            (--images DIR, default data/fashion-mnist/train;
+             --text DIR, default data/fortunes/train)
 )";
 
 } // namespace
@@ -23,12 +30,17 @@ int main(int argc, char** argv) {
     return argc < 2 ? 2 : 0;
   }
   ds::bench::runtime_bench_options options;
+  ds::bench::data_bench_options data_options;
   for (int i = 2; i < argc; ++i) {
     std::string arg = argv[i];
     if (arg == "--quick") {
-      options.quick = true;
+      options.quick = data_options.quick = true;
     } else if (arg == "--repeats" && i + 1 < argc) {
-      options.repeats = std::max(1, std::atoi(argv[++i]));
+      options.repeats = data_options.repeats = std::max(1, std::atoi(argv[++i]));
+    } else if (arg == "--images" && i + 1 < argc) {
+      data_options.image_dataset = argv[++i];
+    } else if (arg == "--text" && i + 1 < argc) {
+      data_options.text_dataset = argv[++i];
     } else {
       std::fprintf(stderr, "ds-bench: unknown argument '%s'\n%s", arg.c_str(), usage);
       return 2;
@@ -38,6 +50,8 @@ int main(int argc, char** argv) {
   try {
     if (which == "runtime")
       return ds::bench::run_runtime_bench(options);
+    if (which == "data")
+      return ds::bench::run_data_bench(data_options);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "ds-bench: %s\n", e.what());
     return 1;

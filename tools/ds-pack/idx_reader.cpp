@@ -87,7 +87,8 @@ idx_array read_idx(const std::string& path, std::optional<int> rank) {
   auto dim_count = static_cast<int>(magic & 0xff);
   if (rank && dim_count != *rank)
     throw std::runtime_error(path + ": magic " + hex(magic) + " says " + std::to_string(dim_count)
-                             + " dimensions, expected " + hex(0x0800u | static_cast<unsigned>(*rank))
+                             + " dimensions, expected "
+                             + hex(0x0800u | static_cast<unsigned>(*rank))
                              + " (" + std::to_string(*rank) + " dimensions)");
   if (dim_count == 0)
     throw std::runtime_error(path + ": IDX file with zero dimensions");

@@ -43,14 +43,18 @@ field_plan image_field(const idx_array& images) {
 
 /// An images and a labels file as one split; their record counts must agree.
 split idx_split(std::string name, const std::string& images_path, const std::string& labels_path,
-                idx_array& images, idx_array& labels, std::optional<std::uint64_t> limit) {
+                idx_array& images, idx_array& labels, std::optional<std::uint64_t> limit,
+                std::vector<std::string>& notes) {
   if (images.count() != labels.count())
     throw std::runtime_error(images_path + " holds " + std::to_string(images.count())
                              + " records but " + labels_path + " holds "
                              + std::to_string(labels.count()) + ": the counts must be equal");
   auto keep = static_cast<std::uint64_t>(images.count());
-  if (limit)
-    keep = std::min(keep, *limit);
+  if (limit && *limit < keep) {
+    notes.push_back("--limit: the first " + std::to_string(*limit) + " of " + std::to_string(keep)
+                    + " " + name + " records packed");
+    keep = *limit;
+  }
   split part{std::move(name), {}};
   images.data.resize(keep * images.record_size());
   labels.data.resize(keep * labels.record_size());
@@ -76,7 +80,8 @@ void load_fashion_mnist(const pack_command& cmd, std::vector<field_plan>& fields
       fields = idx_fields(images, labels);
     else if (images.record_shape() != fields.front().shape)
       throw std::runtime_error(images_path + ": images differ in size from the train images");
-    splits.push_back(idx_split(name, images_path, labels_path, images, labels, cmd.limit));
+    splits.push_back(
+      idx_split(name, images_path, labels_path, images, labels, cmd.limit, report.notes));
     report.inputs.insert(report.inputs.end(), {images_path, labels_path});
   }
 }
@@ -86,7 +91,8 @@ void load_idx(const pack_command& cmd, std::vector<field_plan>& fields,
   auto images = read_idx(cmd.images);
   auto labels = read_idx(cmd.labels);
   fields = idx_fields(images, labels);
-  splits.push_back(idx_split("train", cmd.images, cmd.labels, images, labels, cmd.limit));
+  splits.push_back(
+    idx_split("train", cmd.images, cmd.labels, images, labels, cmd.limit, report.notes));
   report.inputs = {cmd.images, cmd.labels};
 }
 
@@ -113,8 +119,11 @@ void load_text(const pack_command& cmd, std::vector<field_plan>& fields,
                            + " bytes; the last " + std::to_string(windows.dropped_bytes)
                            + " byte(s) of the corpus did not fill a window and were dropped");
   }
-  if (cmd.limit && records.size() > *cmd.limit)
+  if (cmd.limit && records.size() > *cmd.limit) {
+    report.notes.push_back("--limit: the first " + std::to_string(*cmd.limit) + " of "
+                           + std::to_string(records.size()) + " records packed");
     records.resize(*cmd.limit);
+  }
   if (records.empty())
     throw std::runtime_error(cmd.inputs.front() + ": no text record found");
   fields = {field_plan{"text", {width}, ds::codecs::field_kind::text, {}}};
@@ -129,8 +138,8 @@ void load_text(const pack_command& cmd, std::vector<field_plan>& fields,
   if (val.records() > 0)
     splits.push_back(std::move(val));
   else
-    report.notes.push_back("no val split written (--val-fraction " + std::to_string(cmd.val_fraction)
-                           + " of " + std::to_string(records.size()) + " records is none)");
+    report.notes.push_back("no val split written: --val-fraction selects none of the "
+                           + std::to_string(records.size()) + " records");
 }
 
 int run(const pack_command& cmd) {

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
-#include <cstring>
 #include <filesystem>
 #include <numeric>
 #include <ostream>
@@ -78,14 +77,27 @@ const std::string& codec_request(const pack_options& options, const std::string&
   return automatic;
 }
 
-/// A codec the user named: checked against the field's kind, its dictionary
-/// trained on the sample.
+/// Refuses, before any work, a --codec naming no field or a codec that cannot
+/// encode its field.
+void check_codec_requests(const std::vector<field_plan>& fields, const pack_options& options) {
+  std::string names;
+  for (const auto& field : fields)
+    names += (names.empty() ? "" : ", ") + field.name;
+  for (const auto& [name, codec] : options.codecs)
+    if (!name.empty() && std::none_of(fields.begin(), fields.end(),
+                                      [&](const field_plan& field) { return field.name == name; }))
+      throw std::invalid_argument("--codec " + name + "=" + codec + ": no field '" + name
+                                  + "' (fields: " + names + ")");
+  for (const auto& field : fields)
+    if (codec_request(options, field.name) == "webp" && field.kind != codecs::field_kind::image)
+      throw std::invalid_argument("--codec webp cannot encode field '" + field.name + "' ("
+                                  + to_string(field.kind) + " data): webp needs an image field");
+}
+
+/// A codec the user named, its dictionary trained on the sample.
 void force_codec(const field_plan& field, const std::string& name,
                  const std::vector<std::span<const std::byte>>& samples,
                  const pack_options& options, codecs::codec_choice& choice) {
-  if (name == "webp" && field.kind != codecs::field_kind::image)
-    throw std::invalid_argument("--codec webp cannot encode field '" + field.name + "' ("
-                                + to_string(field.kind) + " data): webp needs an image field");
   choice.id = parse_codec(name);
   choice.params = field.base;
   choice.params.level = options.zstd_level;
@@ -177,6 +189,25 @@ std::vector<field_codec> bind_codecs(const std::vector<data::field_spec>& specs)
   return result;
 }
 
+/// Encodes field `field` of records [first, end) once more, timed: the writer
+/// encodes every field of a record inside `add`, so this is what gives each
+/// field its own encode speed. One timer around the loop, so that the clock's
+/// cost does not swamp one-byte values.
+void time_encode(const split& part, std::size_t field, const field_codec& codec,
+                 std::uint64_t first, std::uint64_t end, const std::string& path,
+                 field_figures& row) {
+  std::vector<std::byte> scratch;
+  auto start = clock_type::now();
+  for (auto record = first; record < end; ++record) {
+    scratch.clear();
+    if (auto encoded = codec.codec->encode(part.columns[field].at(record), codec.params, scratch);
+        !encoded)
+      throw std::runtime_error(path + ": record " + std::to_string(record - first) + ", field '"
+                               + row.field + "': " + encoded.to_string());
+  }
+  row.encode_seconds += seconds_since(start);
+}
+
 /// Writes one split; returns its shard files. Adds encode time and sizes to `rows`.
 std::vector<std::string> write_split(const fs::path& folder, const split& part,
                                      const std::vector<data::field_spec>& specs,
@@ -188,25 +219,16 @@ std::vector<std::string> write_split(const fs::path& folder, const split& part,
   auto shards = shard_count(part, options);
   std::vector<std::string> paths;
   std::vector<std::span<const std::byte>> values(specs.size());
-  std::vector<std::byte> scratch;
   for (std::uint32_t shard = 0; shard < shards; ++shard) {
     paths.push_back((folder / shard_name(shard)).string());
-    data::shard_writer writer{paths.back(), specs};
     auto first = shard_begin(part.records(), shards, shard);
     auto end = shard_begin(part.records(), shards, shard + 1);
+    for (std::size_t field = 0; field < specs.size(); ++field)
+      time_encode(part, field, codecs[field], first, end, paths.back(), rows[field]);
+    data::shard_writer writer{paths.back(), specs};
     for (auto record = first; record < end; ++record) {
-      for (std::size_t field = 0; field < specs.size(); ++field) {
+      for (std::size_t field = 0; field < specs.size(); ++field)
         values[field] = part.columns[field].at(record);
-        // The writer encodes inside `add`, all fields at once; encoding each
-        // field once more here is what gives the per-field encode speed.
-        scratch.clear();
-        auto start = clock_type::now();
-        auto encoded = codecs[field].codec->encode(values[field], codecs[field].params, scratch);
-        rows[field].encode_seconds += seconds_since(start);
-        if (!encoded)
-          throw std::runtime_error(paths.back() + ": record " + std::to_string(record - first)
-                                   + ", field '" + specs[field].name + "': " + encoded.to_string());
-      }
       writer.add(values);
     }
     writer.finish();
@@ -220,42 +242,81 @@ std::vector<std::string> write_split(const fs::path& folder, const split& part,
   return paths;
 }
 
-/// Reads every record of `paths` back, decodes each field (timed) and, for
-/// lossless codecs, compares it with the input.
+/// Every record of one shard, read and split into its still-encoded fields.
+struct shard_contents {
+  std::vector<std::vector<std::byte>> bytes;  ///< what `fields` point into
+  std::vector<std::vector<data::encoded_field>> fields;
+};
+
+shard_contents read_shard(const data::shard_reader& reader) {
+  shard_contents contents;
+  contents.bytes.resize(reader.record_count());
+  for (std::uint64_t record = 0; record < reader.record_count(); ++record) {
+    contents.bytes[record].resize(reader.location(record).length);
+    reader.read_record(record, contents.bytes[record]);
+    contents.fields.push_back(reader.parse_record(record, contents.bytes[record]));
+  }
+  return contents;
+}
+
+/// Reads every record of `paths` back and decodes each field, one timed loop
+/// per field and shard; then compares lossless fields with the input.
 void verify_split(const std::vector<std::string>& paths, const split& part,
                   std::vector<field_figures>& rows) {
   auto store = data::make_local_storage();
-  std::uint64_t record = 0;
-  std::vector<std::byte> bytes;
+  std::uint64_t first = 0;  // the split's number of the shard's first record
+  std::vector<data::encoded_field> values;
   std::vector<std::byte> decoded;
+  std::vector<std::uint64_t> ends;
   for (const auto& path : paths) {
     data::shard_reader reader{store, path};
     auto codecs = bind_codecs(reader.fields());
-    for (std::uint64_t local = 0; local < reader.record_count(); ++local, ++record) {
-      bytes.resize(reader.location(local).length);
-      reader.read_record(local, bytes);
-      auto fields = reader.parse_record(local, bytes);
-      for (std::size_t field = 0; field < fields.size(); ++field) {
-        auto where = [&] {
-          return path + ": record " + std::to_string(local) + ", field '"
-                 + reader.fields()[field].name + "'";
-        };
-        decoded.resize(fields[field].raw_size);
-        auto start = clock_type::now();
-        auto result = codecs[field].codec->decode(fields[field].stored, codecs[field].params, decoded);
-        rows[field].decode_seconds += seconds_since(start);
-        if (!result)
-          throw std::runtime_error(where() + " does not decode: " + result.to_string());
-        auto source = part.columns[field].at(record);
-        if (!codecs[field].lossy
-            && (decoded.size() != source.size()
-                || !std::equal(decoded.begin(), decoded.end(), source.begin())))
-          throw std::runtime_error(where() + " decodes to other bytes than were packed");
+    auto contents = read_shard(reader);
+    for (std::size_t field = 0; field < reader.fields().size(); ++field) {
+      auto where = [&](std::uint64_t record) {
+        return path + ": record " + std::to_string(record) + ", field '"
+               + reader.fields()[field].name + "'";
+      };
+      // Gathered first, so that the timed loop walks one array rather than
+      // one small allocation per record (which dominates one-byte labels).
+      values.clear();
+      ends.clear();
+      std::uint64_t total = 0;
+      for (const auto& fields : contents.fields) {
+        values.push_back(fields[field]);
+        ends.push_back(total += fields[field].raw_size);
+      }
+      decoded.resize(total);
+      auto start = clock_type::now();
+      for (std::uint64_t record = 0; record < values.size(); ++record) {
+        const auto& value = values[record];
+        // The writer keeps a value raw where its codec did not shrink it, so
+        // each value names the codec to decode it with.
+        const auto* codec = value.codec == reader.fields()[field].codec
+                              ? codecs[field].codec : codecs::find_codec(value.codec);
+        auto begin = record == 0 ? 0 : ends[record - 1];
+        if (auto result = codec->decode(value.stored, codecs[field].params,
+                                        std::span{decoded}.subspan(begin, value.raw_size));
+            !result)
+          throw std::runtime_error(where(record) + " does not decode: " + result.to_string());
+      }
+      rows[field].decode_seconds += seconds_since(start);
+      for (std::uint64_t record = 0; record < values.size(); ++record) {
+        if (values[record].codec != reader.fields()[field].codec)
+          ++rows[field].kept_raw;
+        if (codecs[field].lossy)
+          continue;
+        auto begin = record == 0 ? 0 : ends[record - 1];
+        auto source = part.columns[field].at(first + record);
+        if (ends[record] - begin != source.size()
+            || !std::equal(source.begin(), source.end(), decoded.begin() + begin))
+          throw std::runtime_error(where(record) + " decodes to other bytes than were packed");
       }
     }
+    first += reader.record_count();
   }
-  if (record != part.records())
-    throw std::runtime_error(paths.front() + ": the split's shards hold " + std::to_string(record)
+  if (first != part.records())
+    throw std::runtime_error(paths.front() + ": the split's shards hold " + std::to_string(first)
                              + " records, " + std::to_string(part.records()) + " were packed");
 }
 
@@ -269,6 +330,7 @@ void pack(const std::string& out_dir, const std::vector<field_plan>& fields,
   for (const auto& part : splits)
     if (part.records() == 0)
       throw std::invalid_argument("split '" + part.name + "' has no records");
+  check_codec_requests(fields, options);
   std::vector<data::field_spec> specs;
   for (std::size_t field = 0; field < fields.size(); ++field) {
     field_choice chosen;

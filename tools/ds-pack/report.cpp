@@ -62,10 +62,11 @@ void print_row(std::ostream& out, const field_figures& row) {
 
 /// Every row summed; records count each split once (not once per field).
 field_figures totals(const pack_report& report) {
-  field_figures total{"total", "", "", 0, 0, 0, 0, 0};
+  field_figures total{"total", "", "", 0, 0, 0, 0, 0, 0};
   for (const auto& row : report.rows) {
     total.raw_bytes += row.raw_bytes;
     total.stored_bytes += row.stored_bytes;
+    total.kept_raw += row.kept_raw;
     total.encode_seconds += row.encode_seconds;
     total.decode_seconds += row.decode_seconds;
   }
@@ -78,6 +79,7 @@ void write_figures(std::ostream& out, const field_figures& row) {
   out << "{\"split\": " << json_string(row.split) << ", \"field\": " << json_string(row.field)
       << ", \"codec\": " << json_string(row.codec) << ", \"records\": " << row.records
       << ", \"raw_bytes\": " << row.raw_bytes << ", \"stored_bytes\": " << row.stored_bytes
+      << ", \"kept_raw\": " << row.kept_raw
       << ", \"ratio\": " << json_number(ratio(row.stored_bytes, row.raw_bytes))
       << ", \"encode_mb_per_s\": " << json_number(mb_per_s(row.raw_bytes, row.encode_seconds))
       << ", \"decode_mb_per_s\": " << json_number(mb_per_s(row.raw_bytes, row.decode_seconds))
@@ -131,6 +133,12 @@ void print_report(std::ostream& out, const pack_report& report) {
     print_row(out, row);
   print_row(out, totals(report));
   out << '\n';
+  for (const auto& row : report.rows)
+    if (row.kept_raw > 0)
+      out << format("%-6s %-8s %llu of %llu values kept raw: %s did not shrink them\n",
+                    row.split.c_str(), row.field.c_str(),
+                    static_cast<unsigned long long>(row.kept_raw),
+                    static_cast<unsigned long long>(row.records), row.codec.c_str());
   for (const auto& part : report.splits)
     out << format("%-6s %llu records in %u shard(s), %llu bytes on disk: %s\n", part.name.c_str(),
                   static_cast<unsigned long long>(part.records), part.shards,

@@ -30,6 +30,8 @@ struct field_figures {
   std::uint64_t records = 0;
   std::uint64_t raw_bytes = 0;
   std::uint64_t stored_bytes = 0;  ///< field payloads as the shard writer counts them
+  /// Values the writer stored raw because the codec did not shrink them.
+  std::uint64_t kept_raw = 0;
   double encode_seconds = 0;       ///< codec encode time while packing
   double decode_seconds = 0;       ///< codec decode time of the read-back pass
 };
