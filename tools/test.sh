@@ -16,7 +16,7 @@ if [[ "${DSFLOW_SKIP_SANITIZERS:-0}" != 1 ]]; then
   if BUILD_DIR=$asan_build MESON_ARGS="-Db_sanitize=address,undefined -Db_lundef=false" \
        "$root/tools/scripts/build.sh"; then
     ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
-      meson test -C "$asan_build" --no-rebuild --print-errorlogs --suite unit --num-processes 2 </dev/null
+      meson test -C "$asan_build" --no-rebuild --print-errorlogs --suite unit --suite fuzz --num-processes 2 </dev/null
     logs+=("$asan_build/meson-logs/testlog.json")
   else
     echo "sanitizer build failed"

@@ -66,4 +66,5 @@ caf::actor spawn_supervisor(caf::actor_system& system, const stage_plan& plan, c
 } // namespace ds::runtime
 
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ds::item)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<ds::item>)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ds::runtime::replica_init_ptr)
