@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The whole test suite: installs what is missing, builds, runs every Meson
-# suite, then the unit suite again under AddressSanitizer + UBSan, and ends
+# suite, then the unit and fuzz suites again under AddressSanitizer + UBSan, and ends
 # with one line "N passed, N failed" (skipped tests are counted on the line before).
 set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)

@@ -71,7 +71,7 @@ job_graph spawn_job_graph(caf::actor_system& system, const pipeline_plan& plan,
       init->supervisor = entry.supervisor;
       init->job = job;
       init->total_items = options.total_items;
-      entry.replicas.push_back(spawn_stage_replica(system));
+      entry.replicas.push_back(spawn_stage_replica(system, stage.name + "#" + std::to_string(r)));
       entry.inits.push_back(std::move(init));
       ++graph.replica_count;
     }

@@ -56,8 +56,9 @@ struct replica_init {
 
 using replica_init_ptr = std::shared_ptr<const replica_init>;
 
-/// Spawns a stage replica actor; it waits for `init_atom` with its `replica_init`.
-caf::actor spawn_stage_replica(caf::actor_system& system);
+/// Spawns a stage replica actor named `name` ("stage#replica"); it waits for
+/// `init_atom` with its `replica_init`.
+caf::actor spawn_stage_replica(caf::actor_system& system, std::string name);
 
 /// Spawns the supervisor of one stage: restarts its replicas after a backoff,
 /// or reports `fatal_atom` to `job` when the policy is exhausted.

@@ -53,6 +53,7 @@ private:
 };
 
 struct replica_state {
+  std::string name;  ///< "stage#replica", for errors raised before or outside the stage
   std::optional<caf_link_sender> sender;
   std::unique_ptr<flow::replica_core> core;
   replica_init_ptr init;
@@ -112,11 +113,12 @@ void guarded(replica_actor* self, Event&& event) {
   } catch (const std::exception& e) {
     st.broken = true;
     self->send(st.init->supervisor, failure_atom::value, st.init->setup.replica,
-               "runtime error: " + std::string(e.what()), true, caf::actor{self});
+               "runtime error in " + st.name + ": " + e.what(), true, caf::actor{self});
   }
 }
 
-caf::behavior stage_replica(replica_actor* self) {
+caf::behavior stage_replica(replica_actor* self, std::string name) {
+  self->state.name = std::move(name);
   return {
     [=](init_atom, const replica_init_ptr& init) {
       auto& st = self->state;
@@ -166,8 +168,10 @@ caf::behavior stage_replica(replica_actor* self) {
 
 } // namespace
 
-caf::actor spawn_stage_replica(caf::actor_system& system) {
-  return system.spawn(stage_replica);
+caf::actor spawn_stage_replica(caf::actor_system& system, std::string name) {
+  // Spawning with an argument also keeps CAF 0.17 off a path that binds a
+  // reference to a null argument tuple (undefined behaviour UBSan reports).
+  return system.spawn(stage_replica, std::move(name));
 }
 
 } // namespace ds::runtime

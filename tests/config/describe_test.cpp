@@ -2,15 +2,14 @@
 #include <boost/test/unit_test.hpp>
 
 #include "config_test_support.hpp"
+#include "../support/test_text.hpp"
 
 using namespace ds;
 using namespace ds::testing;
 
 namespace {
 
-bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
+using ds::test::contains;
 
 } // namespace
 

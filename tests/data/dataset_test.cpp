@@ -10,20 +10,6 @@ using namespace ds::test;
 
 namespace {
 
-bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
-
-template <class Run>
-std::string shard_error_of(Run run) {
-  try {
-    run();
-  } catch (const shard_error& error) {
-    return error.what();
-  }
-  return "no error";
-}
-
 void labels_shard(const std::filesystem::path& path, int count, field_spec field) {
   std::vector<std::vector<std::vector<std::byte>>> records;
   for (int i = 0; i < count; ++i)
@@ -55,14 +41,14 @@ BOOST_AUTO_TEST_CASE(records_are_numbered_across_shards_in_name_order) {
   BOOST_TEST((data.locate(4) == place{1, 2}));
   BOOST_TEST((data.locate(5) == place{3, 0}));  // c.dsshard is empty
   BOOST_TEST((data.locate(8) == place{3, 3}));
-  BOOST_TEST(contains(shard_error_of([&] { data.locate(9); }), "record 9 out of range"));
+  BOOST_TEST(contains(error_of<shard_error>([&] { data.locate(9); }), "record 9 out of range"));
 }
 
 BOOST_AUTO_TEST_CASE(shards_that_disagree_on_a_field_are_named) {
   auto folder = scratch_folder("dataset-test-mismatch");
   labels_shard(folder / "a.dsshard", 1, label());
   labels_shard(folder / "b.dsshard", 1, make_field("label", dtype::i32, {1}));
-  auto message = shard_error_of([&] { dataset{make_local_storage(), folder.string()}; });
+  auto message = error_of<shard_error>([&] { dataset{make_local_storage(), folder.string()}; });
   BOOST_TEST(contains(message, "field 0 of " + (folder / "b.dsshard").string()));
   BOOST_TEST(contains(message, "has shape [1], not []"));
   BOOST_TEST(contains(message, (folder / "a.dsshard").string()));
@@ -80,9 +66,9 @@ BOOST_AUTO_TEST_CASE(dictionaries_may_differ_per_shard) {
 
 BOOST_AUTO_TEST_CASE(a_folder_without_shards_is_refused) {
   auto folder = scratch_folder("dataset-test-none");
-  BOOST_TEST(contains(shard_error_of([&] { dataset{make_local_storage(), folder.string()}; }),
+  BOOST_TEST(contains(error_of<shard_error>([&] { dataset{make_local_storage(), folder.string()}; }),
                       "no *.dsshard file"));
-  BOOST_TEST(contains(shard_error_of([&] { open_local_dataset(folder.string() + "/missing"); }),
+  BOOST_TEST(contains(error_of<shard_error>([&] { open_local_dataset(folder.string() + "/missing"); }),
                       "missing"));
 }
 

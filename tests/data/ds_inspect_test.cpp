@@ -5,6 +5,7 @@
 
 #include "process_runner.hpp"
 #include "shard_test_support.hpp"
+#include "../support/test_text.hpp"
 
 using ds::test::run_process;
 
@@ -13,9 +14,7 @@ namespace {
 const std::string ds_inspect = DS_INSPECT_PATH;
 const std::string vectors = SHARD_VECTORS_DIR;
 
-bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
+using ds::test::contains;
 
 } // namespace
 

@@ -14,10 +14,6 @@ using namespace ds::test;
 
 namespace {
 
-bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
-
 /// Whether `run` throws a `shard_error` whose message contains every part.
 template <class Run>
 bool fails_with(Run run, std::initializer_list<std::string> parts) {

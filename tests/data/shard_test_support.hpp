@@ -9,10 +9,12 @@
 #include <fstream>
 #include <iterator>
 #include <span>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "../support/test_text.hpp"
 #include "data/shard_writer.hpp"
 
 namespace ds::test {

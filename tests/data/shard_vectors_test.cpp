@@ -6,6 +6,7 @@
 #include "data/shard_reader.hpp"
 #include "shard_test_support.hpp"
 #include "shard_vectors.hpp"
+#include "../support/test_text.hpp"
 
 using namespace ds::data;
 using namespace ds::test;
@@ -15,9 +16,7 @@ namespace {
 
 const fs::path vectors_folder = SHARD_VECTORS_DIR;
 
-bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
+using ds::test::contains;
 
 /// The shard_error of opening `name` and reading every record, or "".
 std::string problem_of(const std::string& name) {

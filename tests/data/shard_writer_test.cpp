@@ -11,24 +11,6 @@ using namespace ds::data;
 using namespace ds::test;
 namespace fs = std::filesystem;
 
-namespace {
-
-bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
-
-template <class Run>
-std::string error_of(Run run) {
-  try {
-    run();
-  } catch (const std::runtime_error& error) {
-    return error.what();
-  }
-  return "no error";
-}
-
-} // namespace
-
 BOOST_AUTO_TEST_CASE(the_shard_appears_under_its_name_only_when_finished) {
   auto path = scratch_folder("writer-test") / "a.dsshard";
   {

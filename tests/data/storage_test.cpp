@@ -11,20 +11,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
-
-template <class Run>
-std::string storage_error_of(Run run) {
-  try {
-    run();
-  } catch (const storage_error& error) {
-    return error.what();
-  }
-  return "no error";
-}
-
 std::string text(std::span<const std::byte> bytes) {
   return {reinterpret_cast<const char*>(bytes.data()), bytes.size()};
 }
@@ -61,10 +47,10 @@ BOOST_AUTO_TEST_CASE(local_storage_errors_name_file_range_and_cause) {
   auto path = sample_file();
   auto store = make_local_storage();
   std::vector<std::byte> out(4);
-  auto message = storage_error_of([&] { store->read(path, 8, out); });
+  auto message = error_of<storage_error>([&] { store->read(path, 8, out); });
   BOOST_TEST(contains(message, path + " (offset 8, length 4)"));
   BOOST_TEST(contains(message, "end of file after 2 bytes"));
-  message = storage_error_of([&] { store->size(path + ".missing"); });
+  message = error_of<storage_error>([&] { store->size(path + ".missing"); });
   BOOST_TEST(contains(message, path + ".missing: No such file or directory"));
 }
 
@@ -74,8 +60,8 @@ BOOST_AUTO_TEST_CASE(memory_storage_refuses_reads_past_the_end) {
   std::vector<std::byte> out(2);
   store.read("a", 1, out);
   BOOST_TEST(text(out) == "bc");
-  BOOST_TEST(contains(storage_error_of([&] { store.read("a", 2, out); }), "a (offset 2, length 2)"));
-  BOOST_TEST(contains(storage_error_of([&] { store.size("b"); }), "cannot open b"));
+  BOOST_TEST(contains(error_of<storage_error>([&] { store.read("a", 2, out); }), "a (offset 2, length 2)"));
+  BOOST_TEST(contains(error_of<storage_error>([&] { store.size("b"); }), "cannot open b"));
 }
 
 BOOST_AUTO_TEST_CASE(fault_injection_flips_truncates_and_fails_until_healed) {
@@ -93,10 +79,10 @@ BOOST_AUTO_TEST_CASE(fault_injection_flips_truncates_and_fails_until_healed) {
 
   store.truncate("a", 4);
   BOOST_TEST(store.size("a") == 4u);
-  BOOST_TEST(contains(storage_error_of([&] { store.read("a", 3, tail); }), "truncated to 4 bytes"));
+  BOOST_TEST(contains(error_of<storage_error>([&] { store.read("a", 3, tail); }), "truncated to 4 bytes"));
 
   store.fail_reads("a", true);
-  BOOST_TEST(contains(storage_error_of([&] { store.size("a"); }), "a: injected failure"));
+  BOOST_TEST(contains(error_of<storage_error>([&] { store.size("a"); }), "a: injected failure"));
   store.fail_reads("a", false);
   BOOST_TEST(store.size("a") == 4u);
 

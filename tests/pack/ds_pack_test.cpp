@@ -15,6 +15,7 @@
 #include "data/storage.hpp"
 #include "idx_reader.hpp"
 #include "process_runner.hpp"
+#include "../support/test_text.hpp"
 
 namespace fs = std::filesystem;
 using ds::test::run_process;
@@ -32,9 +33,7 @@ fs::path temp_folder() {
   return dir;
 }
 
-bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
+using ds::test::contains;
 
 /// Runs ds-pack and requires exit code `expected`, printing its output otherwise.
 ds::test::process_result pack(std::vector<std::string> args, int expected = 0) {

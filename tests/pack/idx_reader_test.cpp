@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "idx_reader.hpp"
+#include "../support/test_text.hpp"
 
 namespace fs = std::filesystem;
 using ds::pack::read_idx;
@@ -59,9 +60,7 @@ std::string read_error(const std::string& path, std::optional<int> rank = std::n
   return "";
 }
 
-bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
+using ds::test::contains;
 
 } // namespace
 

@@ -3,6 +3,7 @@
 
 #include <thread>
 
+#include "../support/stage_totals.hpp"
 #include "builtin_stages.hpp"
 #include "config/config_loader.hpp"
 #include "dsflow/messages.hpp"
@@ -46,12 +47,7 @@ struct job_fixture {
 
   /// Sum of a counter over a stage's replicas.
   std::uint64_t total(const std::string& stage, ds::counter ds::replica_metrics::*field) {
-    std::uint64_t sum = 0;
-    metrics.for_each([&](const ds::replica_metrics& m) {
-      if (m.stage == stage)
-        sum += (m.*field).value();
-    });
-    return sum;
+    return ds::test::stage_total(metrics, stage, field);
   }
   std::uint64_t sink_received() {
     return total("check", &ds::replica_metrics::items_in);

@@ -3,6 +3,7 @@
 
 #include <caf/scheduler/test_coordinator.hpp>
 
+#include "../support/stage_totals.hpp"
 #include "builtin_stages.hpp"
 #include "config/config_loader.hpp"
 #include "runtime/job_graph.hpp"
@@ -66,12 +67,7 @@ struct fixture {
   }
 
   std::uint64_t total(const std::string& stage, ds::counter ds::replica_metrics::*field) {
-    std::uint64_t sum = 0;
-    metrics.for_each([&](const ds::replica_metrics& m) {
-      if (m.stage == stage)
-        sum += (m.*field).value();
-    });
-    return sum;
+    return ds::test::stage_total(metrics, stage, field);
   }
 };
 

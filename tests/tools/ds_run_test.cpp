@@ -8,6 +8,7 @@
 
 #include "dsflow_build_config.hpp"
 #include "process_runner.hpp"
+#include "../support/test_text.hpp"
 
 namespace fs = std::filesystem;
 using ds::test::run_process;
@@ -25,9 +26,7 @@ std::string write_config(const std::string& name, const std::string& text) {
   return path.string();
 }
 
-bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
+using ds::test::contains;
 
 const std::string small_pipeline = R"(version: 1
 stages:

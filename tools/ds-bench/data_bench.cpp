@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstdio>
 
+#include "bench_stats.hpp"
 #include "builtin_stages.hpp"
 #include "codec.hpp"
 #include "config/config_loader.hpp"
@@ -15,12 +16,6 @@ namespace ds::bench {
 namespace {
 
 using clock_type = std::chrono::steady_clock;
-
-double median(std::vector<double> values) {
-  std::sort(values.begin(), values.end());
-  auto n = values.size();
-  return n % 2 == 1 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
-}
 
 double seconds_since(clock_type::time_point start) {
   return std::chrono::duration<double>(clock_type::now() - start).count();

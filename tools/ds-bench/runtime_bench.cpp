@@ -7,6 +7,7 @@
 #include <map>
 #include <vector>
 
+#include "bench_stats.hpp"
 #include "builtin_stages.hpp"
 #include "config/config_loader.hpp"
 #include "runtime/job.hpp"
@@ -15,12 +16,6 @@ namespace ds::bench {
 namespace {
 
 using clock_type = std::chrono::steady_clock;
-
-double median(std::vector<double> values) {
-  std::sort(values.begin(), values.end());
-  auto n = values.size();
-  return n % 2 == 1 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
-}
 
 struct bench_env {
   registry reg;

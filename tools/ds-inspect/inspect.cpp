@@ -27,16 +27,17 @@ std::string codec_name(codecs::codec_id id) {
 
 void print_columns(std::ostream& out, const std::string& title) {
   out << "  " << std::left << std::setw(18) << title << std::right << std::setw(14) << "raw bytes"
-      << std::setw(14) << "stored bytes" << std::setw(9) << "ratio" << '\n';
+      << std::setw(14) << "stored bytes" << std::setw(13) << "stored/raw" << '\n';
 }
 
 void print_counts(std::ostream& out, const std::string& name, const byte_counts& counts) {
   // The ratio goes through its own stream so `fixed` does not stick to `out`.
   std::ostringstream ratio;
-  ratio << std::fixed << std::setprecision(2)
-        << (counts.stored == 0 ? 1.0 : static_cast<double>(counts.raw) / counts.stored);
+  // stored/raw, as ds-pack reports it: smaller is better.
+  ratio << std::fixed << std::setprecision(4)
+        << (counts.raw == 0 ? 1.0 : static_cast<double>(counts.stored) / static_cast<double>(counts.raw));
   out << "    " << std::left << std::setw(16) << name << std::right << std::setw(14) << counts.raw
-      << std::setw(14) << counts.stored << std::setw(9) << ratio.str() << '\n';
+      << std::setw(14) << counts.stored << std::setw(13) << ratio.str() << '\n';
 }
 
 void print_schema(std::ostream& out, const std::vector<data::field_spec>& fields) {

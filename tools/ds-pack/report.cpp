@@ -6,6 +6,8 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "core/json_text.hpp"
+
 namespace ds::pack {
 
 namespace {
@@ -25,30 +27,15 @@ std::string format(const char* pattern, auto... values) {
 }
 
 std::string json_string(const std::string& text) {
-  std::string out = "\"";
-  for (char c : text) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20)
-          out += format("\\u%04x", static_cast<unsigned>(c));
-        else
-          out += c;
-    }
-  }
-  return out + "\"";
+  std::string out;
+  append_json_string(out, text);
+  return out;
 }
 
 std::string json_number(double value) {
-  return format("%.6g", value);
+  std::string out;
+  append_json_number(out, value);
+  return out;
 }
 
 void print_row(std::ostream& out, const field_figures& row) {
