@@ -29,15 +29,6 @@ using floats = std::vector<float>;
 constexpr float step = 1e-2f;
 constexpr double tolerance = 2e-3;
 
-template <class Check>
-void on_usable_backends(op o, Check check) {
-  for (backend b : all_backends())
-    if (supports(o, dtype::f32, b) && available(b))
-      BOOST_TEST_CONTEXT("backend " << to_string(b)) {
-        check(b);
-      }
-}
-
 } // namespace
 
 BOOST_AUTO_TEST_SUITE(unit)

@@ -13,7 +13,19 @@
 #include <string>
 #include <vector>
 
+#include "registry.hpp"
+
 namespace ds::kernels::testing {
+
+/// Runs `check(b)` for every backend `b` of `o` that this machine can run.
+template <class Check>
+void on_usable_backends(op o, Check check) {
+  for (backend b : all_backends())
+    if (supports(o, dtype::f32, b) && available(b))
+      BOOST_TEST_CONTEXT("backend " << to_string(b)) {
+        check(b);
+      }
+}
 
 inline std::vector<float> random_floats(std::size_t n, float lo, float hi, std::uint32_t seed) {
   std::mt19937 gen{seed};

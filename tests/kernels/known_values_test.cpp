@@ -24,15 +24,6 @@ namespace {
 
 using floats = std::vector<float>;
 
-template <class Check>
-void on_usable_backends(op o, Check check) {
-  for (backend b : all_backends())
-    if (supports(o, dtype::f32, b) && available(b))
-      BOOST_TEST_CONTEXT("backend " << to_string(b)) {
-        check(b);
-      }
-}
-
 } // namespace
 
 BOOST_AUTO_TEST_SUITE(unit)
