@@ -12,8 +12,7 @@ stage_schema sink::schema() {
     .input("in", "blob", "blobs, delivered in sequence order")
     .key_bool("verify_checksums", true, "recompute each blob's xxh64 and compare (digest 0 = unchecked)")
     .key_int("expect_count", -1, -1, 1e15, "fail at the end unless exactly this many arrived; -1 = any")
-    .ordered_input()
-    .replicable(false);
+    .ordered_input();
 }
 
 void sink::open(context& ctx) {

@@ -32,8 +32,7 @@ stage_schema synthetic_source::schema() {
     .key_int("seed", 1, 0, 9.2e18, "seed of the payload pattern")
     .key_string("fill", "pattern", {"pattern", "none"},
                 "`pattern`: deterministic bytes + digest; `none`: leave the pool's bytes (digest 0), for benchmarks")
-    .key_number("rate", 0.0, 0, 1e9, "items per second; 0 = as fast as credits allow")
-    .replicable(false);
+    .key_number("rate", 0.0, 0, 1e9, "items per second; 0 = as fast as credits allow");
 }
 
 void synthetic_source::open(context& ctx) {

@@ -13,8 +13,7 @@ stage_schema batch_sink::schema() {
     .input("in", "batch", "batches, in step order")
     .key_int("expect_batches", -1, -1, 1e15, "fail at the end unless exactly this many arrived; -1 = any")
     .key_int("expect_samples", -1, -1, 1e15, "fail at the end unless exactly this many samples arrived; -1 = any")
-    .ordered_input()
-    .replicable(false);
+    .ordered_input();
 }
 
 void batch_sink::open(context& ctx) {

@@ -25,7 +25,7 @@ std::string order_text(const stage_schema& schema) {
 }
 
 std::string replicas_text(const stage_schema& schema) {
-  return schema.replicable && !schema.ordered_input ? "one or more" : "one only";
+  return schema.can_replicate() ? "one or more" : "one only";
 }
 
 /// Markdown table cells must not contain a bare '|'.

@@ -52,6 +52,10 @@ struct stage_schema {
   const port_spec* find_input(std::string_view port) const noexcept;
   const port_spec* find_output(std::string_view port) const noexcept;
   bool is_source() const noexcept { return inputs.empty(); }
+  /// Whether `replicas` may exceed 1: not for sources (each would number the
+  /// stream from 0), ordered stages (order is restored in one place), or
+  /// stages that declare themselves non-replicable.
+  bool can_replicate() const noexcept { return replicable && !ordered_input && !is_source(); }
 };
 
 /// Fluent builder so a stage declares its schema in one expression.

@@ -60,7 +60,7 @@ BOOST_AUTO_TEST_CASE(a_stage_type_description_lists_ports_order_and_keys) {
                 "  outputs:\n"
                 "    out (blob): generated blobs\n"
                 "  input order: any\n"
-                "  replicas: one or more\n"
+                "  replicas: one only\n"
                 "  keys:\n"
                 "    count: integer, default 1000, range [1, 1000000000]\n"
                 "        items to produce\n"
@@ -86,7 +86,7 @@ BOOST_AUTO_TEST_CASE(a_stage_type_in_markdown_is_a_section_with_port_and_key_tab
                 "| port | direction | message type | description |\n"
                 "| --- | --- | --- | --- |\n"
                 "| `out` | output | `blob` | the file's records |\n\n"
-                "Input order: any. Replicas: one or more.\n\n"
+                "Input order: any. Replicas: one only.\n\n"
                 "| key | type | default | allowed | description |\n"
                 "| --- | --- | --- | --- | --- |\n"
                 "| `path` | string | required |  | file to read |\n");
