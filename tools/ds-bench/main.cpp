@@ -7,11 +7,14 @@
 #include <string>
 
 #include "data_bench.hpp"
+#include "kernels_bench.hpp"
+#include "optimizer_bench.hpp"
 #include "runtime_bench.hpp"
 
 namespace {
 
 const char* const usage = R"(usage: ds-bench BENCHMARK [--repeats N] [--quick] [--images DIR] [--text DIR]
+                          [--params N] [--threads T]
 
 benchmarks:
   runtime   per-hop overhead against a plain loop, replica scaling,
@@ -20,6 +23,11 @@ benchmarks:
             and every codec's size and speed on the packed datasets
             (--images DIR, default data/fashion-mnist/train;
              --text DIR, default data/fortunes/train)
+  optimizer Adam, AdamW and SGD-momentum steps against a STREAM triad measured
+            in the same run, at 1 thread and at T (default: all cores)
+            (--params N, default 16777216 = 2^24; --repeats default 11)
+  kernels   every CPU kernel on each backend at training shapes, and the
+            dispatched backend's speedup over the reference
 )";
 
 } // namespace
@@ -31,12 +39,19 @@ int main(int argc, char** argv) {
   }
   ds::bench::runtime_bench_options options;
   ds::bench::data_bench_options data_options;
+  ds::bench::optimizer_bench_options optimizer_options;
+  ds::bench::kernels_bench_options kernels_options;
   for (int i = 2; i < argc; ++i) {
     std::string arg = argv[i];
     if (arg == "--quick") {
       options.quick = data_options.quick = true;
     } else if (arg == "--repeats" && i + 1 < argc) {
-      options.repeats = data_options.repeats = std::max(1, std::atoi(argv[++i]));
+      options.repeats = data_options.repeats = optimizer_options.repeats =
+        kernels_options.repeats = std::max(1, std::atoi(argv[++i]));
+    } else if (arg == "--params" && i + 1 < argc) {
+      optimizer_options.params = std::max(1ull, std::strtoull(argv[++i], nullptr, 10));
+    } else if (arg == "--threads" && i + 1 < argc) {
+      optimizer_options.threads = static_cast<unsigned>(std::max(1, std::atoi(argv[++i])));
     } else if (arg == "--images" && i + 1 < argc) {
       data_options.image_dataset = argv[++i];
     } else if (arg == "--text" && i + 1 < argc) {
@@ -52,6 +67,10 @@ int main(int argc, char** argv) {
       return ds::bench::run_runtime_bench(options);
     if (which == "data")
       return ds::bench::run_data_bench(data_options);
+    if (which == "optimizer")
+      return ds::bench::run_optimizer_bench(optimizer_options);
+    if (which == "kernels")
+      return ds::bench::run_kernels_bench(kernels_options);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "ds-bench: %s\n", e.what());
     return 1;
