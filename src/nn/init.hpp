@@ -1,5 +1,6 @@
 #pragma once
-/// Deterministic weight initialization: a splitmix64 generator and He/Kaiming uniform fill.
+/// Deterministic weight initialization: a splitmix64 generator, He/Kaiming uniform fill, and
+/// a uniform fill of given standard deviation.
 ///
 /// Both are defined here, bit for bit, instead of using `std::uniform_real_distribution`, whose
 /// output the standard leaves to the library: the same seed must give the same weights on every
@@ -41,6 +42,15 @@ private:
 inline void he_uniform(std::span<float> weights, std::size_t fan_in, float gain,
                        splitmix64& rng) noexcept {
   const float bound = gain * std::sqrt(3.0f / static_cast<float>(fan_in));
+  for (auto& w : weights)
+    w = rng.uniform(-bound, bound);
+}
+
+/// Fills `weights` from U(-stddev sqrt(3), stddev sqrt(3)), whose standard deviation is
+/// `stddev`, drawing in element order. Transformers use a fixed small one (GPT-2's 0.02)
+/// rather than He: their layer norms, not the fan-in, keep activations at unit scale.
+inline void uniform_with_std(std::span<float> weights, float stddev, splitmix64& rng) noexcept {
+  const float bound = stddev * std::sqrt(3.0f);
   for (auto& w : weights)
     w = rng.uniform(-bound, bound);
 }

@@ -22,6 +22,12 @@ std::vector<std::size_t> checked_sizes(const std::vector<std::unique_ptr<layer>>
         + std::to_string(l - 1) + " gives " + std::to_string(layers[l - 1]->output_size()));
     sizes.push_back(layers[l]->parameter_count());
   }
+  const auto& last = *layers.back();
+  if (last.output_positions() == 0 || last.output_size() % last.output_positions() != 0)
+    throw std::invalid_argument("model: last layer (" + std::string(last.name()) + ") gives "
+                                + std::to_string(last.output_size()) + " floats per sample, not "
+                                + "a whole number of rows for its "
+                                + std::to_string(last.output_positions()) + " positions");
   return sizes;
 }
 
@@ -50,19 +56,19 @@ const float* model::run_forward(const float* x, std::size_t batch, bool training
 
 float model::forward_loss(const float* x, const std::int32_t* labels, std::size_t batch) {
   logits_ = run_forward(x, batch, true);
-  labels_.assign(labels, labels + batch);
+  labels_.assign(labels, labels + prediction_rows(batch));
   float loss = 0.0f;
-  kernels::cross_entropy_forward(kernels::setup_cross_entropy(batch, classes()), &loss, logits_,
-                                 labels_.data());
+  kernels::cross_entropy_forward(kernels::setup_cross_entropy(labels_.size(), classes()), &loss,
+                                 logits_, labels_.data());
   return loss;
 }
 
 void model::backward(const bucket_callback& on_bucket_ready) {
   if (logits_ == nullptr)
     throw std::logic_error("model: backward without a forward_loss");
-  const auto batch = labels_.size();
-  grad_logits_.resize(batch * classes());
-  kernels::cross_entropy_backward(kernels::setup_cross_entropy(batch, classes()),
+  const auto rows = labels_.size();
+  grad_logits_.resize(rows * classes());
+  kernels::cross_entropy_backward(kernels::setup_cross_entropy(rows, classes()),
                                   grad_logits_.data(), logits_, labels_.data(), 1.0f);
   const float* grad = grad_logits_.data();
   for (std::size_t l = layers_.size(); l-- > 0;) {
@@ -82,19 +88,27 @@ const float* model::logits(const float* x, std::size_t batch) {
 void model::predict(const float* x, std::size_t batch, std::int32_t* classes_out) {
   const float* out = logits(x, batch);
   const auto n = classes();
-  for (std::size_t r = 0; r < batch; ++r) {
+  for (std::size_t r = 0; r < prediction_rows(batch); ++r) {
     const float* row = out + r * n;
     classes_out[r] = static_cast<std::int32_t>(std::max_element(row, row + n) - row);
   }
 }
 
 double model::accuracy(const float* x, const std::int32_t* labels, std::size_t batch) {
-  predictions_.resize(batch);
+  predictions_.resize(prediction_rows(batch));
   predict(x, batch, predictions_.data());
   std::size_t correct = 0;
-  for (std::size_t r = 0; r < batch; ++r)
+  for (std::size_t r = 0; r < predictions_.size(); ++r)
     correct += predictions_[r] == labels[r] ? 1 : 0;
-  return static_cast<double>(correct) / static_cast<double>(batch);
+  return static_cast<double>(correct) / static_cast<double>(predictions_.size());
+}
+
+double model::evaluate_loss(const float* x, const std::int32_t* labels, std::size_t batch) {
+  const float* out = logits(x, batch);
+  const auto shape = kernels::setup_cross_entropy(prediction_rows(batch), classes());
+  float loss = 0.0f;
+  kernels::cross_entropy_forward(shape, &loss, out, labels);
+  return loss;
 }
 
 } // namespace ds::nn

@@ -1,7 +1,9 @@
 #pragma once
-/// The built-in classifiers, built from plain descriptions: an MLP and a LeNet-style CNN.
+/// The built-in models, built from plain descriptions: an MLP and a LeNet-style CNN
+/// classifier here, and the transformer language model from transformer_lm.hpp.
 
 #include "nn/model.hpp"
+#include "nn/transformer_lm.hpp"
 
 #include "cpu/bias_activation.hpp"
 

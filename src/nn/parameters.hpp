@@ -13,6 +13,11 @@
 /// `bucket_bytes` makes a bucket of its own size. Layers without parameters belong to no
 /// bucket. A bucket's gradients are final when the backward of its lowest-index layer returns.
 ///
+/// A parameter shared by two layers (a tied embedding) lives in the slice of the earlier layer
+/// only. The later layer writes its gradient there first (overwriting) and the owner then
+/// accumulates into it, so the rule above still holds: that gradient is final when the owner's
+/// backward returns, and the owner's bucket is reported no sooner.
+///
 /// Not thread-safe; the buffers are owned here and never reallocated after construction, so
 /// spans and pointers into them stay valid for the object's lifetime (including moves).
 

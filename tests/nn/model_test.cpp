@@ -179,6 +179,36 @@ BOOST_AUTO_TEST_CASE(mlp_learns_four_gaussian_blobs) {
   BOOST_TEST(m.accuracy(test_x.data(), test_y.data(), test_y.size()) >= 0.95);
 }
 
+BOOST_AUTO_TEST_CASE(classifiers_predict_once_per_sample_and_evaluate_without_backward_state) {
+  auto m = make_mlp({{6, 8, 3}, activation::relu, 2, default_bucket_bytes});
+  BOOST_TEST(m.positions_per_sample() == 1u);
+  BOOST_TEST(m.labels_per_sample() == 1u);
+  BOOST_TEST(m.classes() == 3u);
+  const auto x = random_floats(4 * 6, -1, 1, 1);
+  const auto labels = random_labels(4, 3, 2);
+  const double evaluated = m.evaluate_loss(x.data(), labels.data(), 4);
+  BOOST_CHECK_THROW(m.backward(), std::logic_error);
+  BOOST_TEST(evaluated == m.forward_loss(x.data(), labels.data(), 4));
+}
+
+// Claims more positions than its output holds rows for.
+class ragged_output final : public layer {
+public:
+  std::string_view name() const noexcept override { return "ragged_output"; }
+  std::size_t input_size() const noexcept override { return 5; }
+  std::size_t output_size() const noexcept override { return 5; }
+  std::size_t output_positions() const noexcept override { return 2; }
+  std::size_t parameter_count() const noexcept override { return 1; }
+  const float* forward(const float* input, std::size_t, bool) override { return input; }
+  const float* backward(const float* grad_output) override { return grad_output; }
+};
+
+BOOST_AUTO_TEST_CASE(a_last_layer_without_whole_rows_per_position_is_refused) {
+  std::vector<std::unique_ptr<layer>> layers;
+  layers.push_back(std::make_unique<ragged_output>());
+  BOOST_CHECK_THROW((model{std::move(layers), 1}), std::invalid_argument);
+}
+
 BOOST_AUTO_TEST_CASE(misuse_is_reported) {
   BOOST_CHECK_THROW(make_mlp({{5}, activation::relu, 1, default_bucket_bytes}),
                     std::invalid_argument);
