@@ -7,6 +7,11 @@
 #include "input/shard_reader.hpp"
 #include "sink.hpp"
 #include "synthetic_source.hpp"
+#include "train/checkpointer.hpp"
+#include "train/compute.hpp"
+#include "train/evaluator.hpp"
+#include "train/grad_reducer.hpp"
+#include "train/optimizer_stage.hpp"
 #include "transform.hpp"
 
 namespace ds {
@@ -20,6 +25,11 @@ void register_builtin_stages(registry& reg) {
   add_stage<actors::decoder>(reg);
   add_stage<actors::batcher>(reg);
   add_stage<actors::batch_sink>(reg);
+  add_stage<actors::compute>(reg);
+  add_stage<actors::grad_reducer>(reg);
+  add_stage<actors::optimizer_stage>(reg);
+  add_stage<actors::evaluator>(reg);
+  add_stage<actors::checkpointer>(reg);
 }
 
 } // namespace ds

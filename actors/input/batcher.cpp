@@ -4,6 +4,7 @@
 #include <stdexcept>
 
 #include "dsflow/messages.hpp"
+#include "train/checkpoint_file.hpp"
 
 namespace ds::actors {
 namespace {
@@ -25,6 +26,7 @@ stage_schema batcher::schema() {
     .key_bool("drop_last", false, "drop an epoch's last, smaller batch (counted as dropped_last)")
     .key_string_list("transforms", std::vector<std::string>{},
                      "per-field FIELD:OP entries: f32, i32, i64, f64, scale=S, normalize=MEAN,STD")
+    .key_string("resume", "", {}, "checkpoint folder to continue from (set by `ds-run --resume`)")
     .ordered_input();
 }
 
@@ -40,6 +42,13 @@ void batcher::open(context& ctx) {
     throw stage_fatal_error("stages." + ctx.stage_name() + ".transforms: " + e.what());
   }
   dropped_ = &ctx.metrics().custom("dropped_last");
+  if (const auto& dir = cfg.get_string("resume"); !dir.empty()) {
+    try {
+      step_ = read_checkpoint(dir).next_step;  // batch steps continue where the run stopped
+    } catch (const std::runtime_error& e) {
+      throw stage_fatal_error(e.what());
+    }
+  }
 }
 
 void batcher::start_batch(const sample& first) {
@@ -67,6 +76,7 @@ void batcher::emit_batch(emitter& out) {
   auto made = std::make_shared<batch>();
   made->step = step_++;
   made->epoch = epoch_;
+  made->sequence_end = sequence_end_;
   for (auto& slot : slots_) {
     std::vector<std::int64_t> shape{static_cast<std::int64_t>(filled_)};
     shape.insert(shape.end(), slot.shape.begin(), slot.shape.end());
@@ -110,6 +120,7 @@ void batcher::process(const item& in, emitter& out) {
     apply_transform(slot.transform, slot.in_type, t.template data<std::byte>(),
                     slot.storage.data() + filled_ * out_bytes, slot.elements);
   }
+  sequence_end_ = s.sequence + 1;
   if (++filled_ == batch_size_)
     emit_batch(out);
 }

@@ -48,6 +48,7 @@ private:
   std::size_t filled_ = 0;
   std::uint32_t epoch_ = 0;
   std::uint64_t step_ = 0;
+  std::uint64_t sequence_end_ = 0;
   counter* dropped_ = nullptr;
 };
 

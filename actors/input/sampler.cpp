@@ -2,6 +2,7 @@
 
 #include "dsflow/messages.hpp"
 #include "input/dataset_key.hpp"
+#include "train/checkpoint_file.hpp"
 
 namespace ds::actors {
 
@@ -15,7 +16,8 @@ stage_schema sampler::schema() {
     .key_bool("shuffle", true, "shuffle each epoch; false = dataset order")
     .key_string("partition", "pad", {"pad", "drop"},
                 "uneven split across ranks: `pad` repeats a few records, `drop` leaves the remainder out")
-    .key_string("start_state", "", {}, "a saved sampler state to continue from (empty = start)");
+    .key_string("start_state", "", {}, "a saved sampler state to continue from (empty = start)")
+    .key_string("resume", "", {}, "checkpoint folder to continue from (set by `ds-run --resume`)");
 }
 
 void sampler::open(context& ctx) {
@@ -31,7 +33,17 @@ void sampler::open(context& ctx) {
                    cfg.get_string("partition") == "pad" ? partition_mode::pad : partition_mode::drop);
     if (const auto& saved = cfg.get_string("start_state"); !saved.empty())
       order_->restore(sampler_state::from_text(saved));
+    if (const auto& dir = cfg.get_string("resume"); !dir.empty()) {
+      // The order is a pure function of (seed, epoch): the position is all a checkpoint needs.
+      auto state = order_->state();
+      const auto next = read_checkpoint(dir).sequence_end;
+      state.epoch = static_cast<std::uint32_t>(next / order_->per_rank());
+      state.position = next % order_->per_rank();
+      order_->restore(state);
+    }
   } catch (const std::invalid_argument& e) {
+    throw stage_fatal_error(std::string("sampler: ") + e.what());
+  } catch (const std::runtime_error& e) {
     throw stage_fatal_error(std::string("sampler: ") + e.what());
   }
   auto state = order_->state();

@@ -41,6 +41,7 @@ void shard_reader::process(const item& in, emitter& out) {
   shard.read_record(ref.record, bytes.bytes());
   auto rec = std::make_shared<record>();
   rec->epoch = ref.epoch;
+  rec->sequence = ref.sequence;
   rec->shard = ref.shard;
   rec->index = ref.record;
   rec->bytes = std::move(bytes);

@@ -42,7 +42,8 @@ std::string cell(const std::string& text) {
 void markdown_ports(std::ostringstream& out, const std::vector<port_spec>& ports,
                     const char* direction) {
   for (const auto& port : ports)
-    out << "| `" << port.name << "` | " << direction << " | `" << port.message_type << "` | "
+    out << "| `" << port.name << "` | " << (port.feedback ? "feedback input" : direction)
+        << " | `" << port.message_type << "` | "
         << cell(port.doc) << " |\n";
 }
 
@@ -54,7 +55,8 @@ std::string describe_stage_type(const stage_type& type) {
   out << schema.name << ": " << schema.doc << '\n' << "  from: " << type.origin << '\n';
   out << "  inputs:" << (schema.inputs.empty() ? " none (a source)" : "") << '\n';
   for (const auto& port : schema.inputs)
-    out << "    " << port.name << " (" << port.message_type << "): " << port.doc << '\n';
+    out << "    " << port.name << " (" << port.message_type << (port.feedback ? ", feedback" : "")
+        << "): " << port.doc << '\n';
   out << "  outputs:" << (schema.outputs.empty() ? " none (a sink)" : "") << '\n';
   for (const auto& port : schema.outputs)
     out << "    " << port.name << " (" << port.message_type << "): " << port.doc << '\n';

@@ -24,6 +24,7 @@ struct input_binding {
   std::string from_stage;    ///< producing stage
   std::string from_port;     ///< its output port
   std::string message_type;  ///< checked equal on both ends
+  bool feedback = false;     ///< the port closes a loop (`port_spec::feedback`)
 };
 
 struct stage_plan {

@@ -32,7 +32,8 @@ std::string plan_to_dot(const pipeline_plan& plan) {
   for (const auto& stage : plan.stages)
     for (const auto& binding : stage.inputs)
       out << "  " << quoted(binding.from_stage) << " -> " << quoted(stage.name)
-          << " [label=" << quoted(binding.from_port + ":" + binding.message_type) << "];\n";
+          << " [label=" << quoted(binding.from_port + ":" + binding.message_type)
+          << (binding.feedback ? ", style=dashed, constraint=false" : "") << "];\n";
   out << "}\n";
   return out.str();
 }

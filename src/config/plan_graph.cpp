@@ -141,7 +141,8 @@ private:
       }
       message_type = output->message_type;
     }
-    entry.plan.inputs.push_back(input_binding{port.name, from_stage, from_port, message_type});
+    entry.plan.inputs.push_back(
+      input_binding{port.name, from_stage, from_port, message_type, port.feedback});
   }
 
   void check_connected(const stage_entry& entry) {
@@ -175,7 +176,8 @@ private:
 };
 
 /// Kahn's algorithm taking the earliest stage in file order among the ready
-/// ones, so the order is stable. A cycle is reported, taken out, and sorting
+/// ones, so the order is stable. Feedback edges are left out: they close a
+/// loop on purpose. A cycle is reported, taken out, and sorting
 /// goes on, so every independent cycle is found in one run.
 class topological_sorter {
 public:
@@ -184,6 +186,8 @@ public:
       missing_inputs_(entries.size(), 0), placed_(entries.size(), false) {
     for (std::size_t consumer = 0; consumer < entries.size(); ++consumer)
       for (const auto& binding : entries[consumer].plan.inputs) {
+        if (binding.feedback)
+          continue;  // a loop's closing edge: the producer comes later in the order
         auto producer = index_of(binding.from_stage);
         successors_[producer].push_back(consumer);
         predecessors_[consumer].push_back(producer);

@@ -21,4 +21,11 @@ std::size_t batch::payload_bytes() const noexcept {
   return field_bytes(fields);
 }
 
+std::size_t train_state::payload_bytes() const noexcept {
+  std::size_t total = params.nbytes();
+  for (const auto& moment : optimizer_moments)
+    total += moment.nbytes();
+  return total;
+}
+
 } // namespace ds

@@ -46,6 +46,13 @@ void append_replica(std::string& out, const replica_metrics& m, double time_s) {
   out += '{';
   for (const auto& [name, value] : m.custom_values())
     append_count(out, name, value);
+  out += '}';
+  append_field(out, "results");
+  out += '{';
+  for (const auto& [name, value] : m.results()) {
+    append_field(out, name);
+    append_json_number(out, value);
+  }
   out += "}}\n";
 }
 
@@ -66,6 +73,16 @@ std::vector<std::pair<std::string, std::uint64_t>> replica_metrics::custom_value
   for (const auto& [name, value] : custom_)
     values.emplace_back(name, value->value());
   return values;
+}
+
+void replica_metrics::set_result(const std::string& name, double value) {
+  std::lock_guard guard{mutex_};
+  results_[name] = value;
+}
+
+std::vector<std::pair<std::string, double>> replica_metrics::results() const {
+  std::lock_guard guard{mutex_};
+  return {results_.begin(), results_.end()};
 }
 
 replica_metrics& metrics_registry::add_replica(const std::string& stage, const std::string& actor,

@@ -14,6 +14,7 @@ registry::registry() {
   add_message_type(batch::type, "a training batch: one tensor per field, batch-major");
   add_message_type(grad_bucket::type, "gradients of one bucket of parameters");
   add_message_type(param_update::type, "updated parameters of one bucket");
+  add_message_type(train_state::type, "a snapshot of parameters, optimizer state and data position");
 }
 
 void registry::add(stage_schema schema, stage_factory make) {

@@ -135,6 +135,12 @@ schema_builder& schema_builder::input(std::string port, std::string message_type
   return *this;
 }
 
+schema_builder& schema_builder::feedback_input(std::string port, std::string message_type,
+                                               std::string doc) {
+  schema_.inputs.push_back({std::move(port), std::move(message_type), std::move(doc), true});
+  return *this;
+}
+
 schema_builder& schema_builder::output(std::string port, std::string message_type,
                                        std::string doc) {
   schema_.outputs.push_back({std::move(port), std::move(message_type), std::move(doc)});
@@ -148,6 +154,11 @@ schema_builder& schema_builder::ordered_input(bool ordered) {
 
 schema_builder& schema_builder::replicable(bool can_replicate) {
   schema_.replicable = can_replicate;
+  return *this;
+}
+
+schema_builder& schema_builder::numbers_output(bool numbers) {
+  schema_.numbers_output = numbers;
   return *this;
 }
 
@@ -207,6 +218,12 @@ stage_schema schema_builder::build() && {
     refuse(schema_, "stage type with an empty name");
   check_ports(schema_, schema_.inputs, "input");
   check_ports(schema_, schema_.outputs, "output");
+  const bool has_feedback = std::ranges::any_of(schema_.inputs, &port_spec::feedback);
+  // Order is restored per key over all inputs; a loop's items have keys of their own.
+  if (has_feedback && schema_.ordered_input)
+    refuse(schema_, "a feedback input cannot be combined with ordered input");
+  if (has_feedback && std::ranges::all_of(schema_.inputs, &port_spec::feedback))
+    refuse(schema_, "a stage needs a regular input besides its feedback inputs");
   check_keys(schema_);
   return std::move(schema_);
 }

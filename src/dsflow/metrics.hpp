@@ -39,10 +39,15 @@ struct replica_metrics {
   counter& custom(const std::string& name);
   /// Snapshot of the custom counters (any thread).
   std::vector<std::pair<std::string, std::uint64_t>> custom_values() const;
+  /// A named result of the run (test accuracy, loss), shown in the summary;
+  /// set from the stage's thread, read from any.
+  void set_result(const std::string& name, double value);
+  std::vector<std::pair<std::string, double>> results() const;
 
 private:
   mutable std::mutex mutex_;
   std::map<std::string, std::unique_ptr<counter>> custom_;
+  std::map<std::string, double> results_;
 };
 
 /// All replicas' metrics of one job; what `--metrics-out` and later `/metrics` read.

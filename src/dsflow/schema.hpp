@@ -32,6 +32,11 @@ struct port_spec {
   std::string name;
   std::string message_type;
   std::string doc;
+  /// An input that closes a loop (optimizer → compute parameters). The planner leaves it out
+  /// of the topological order, every replica of the consumer receives each item (broadcast),
+  /// its items are delivered ahead of regular input, and its end of stream does not hold back
+  /// the consumer's `close` (see `stage::ready_for_input`).
+  bool feedback = false;
 };
 
 /// Per-stage keys the runtime reads itself (`actor`, `inputs`, `replicas`,
@@ -47,6 +52,12 @@ struct stage_schema {
   std::vector<key_spec> keys;
   bool ordered_input = false;  ///< the runtime delivers input in key order
   bool replicable = true;      ///< false: `replicas` must be 1
+  /// The stage's outputs do not map one-to-one onto input keys (it holds, groups or
+  /// reorders its input): the runtime numbers each output port densely, as for a source,
+  /// and sends each output as soon as it is emitted, not after the call returns. A call
+  /// that fails after emitting has then sent part of its output, and its retry sends it
+  /// again: consumers of such a stage recognise repeats by the message's own fields.
+  bool numbers_output = false;
 
   const key_spec* find_key(std::string_view key) const noexcept;
   const port_spec* find_input(std::string_view port) const noexcept;
@@ -64,9 +75,12 @@ public:
   explicit schema_builder(std::string name, std::string doc);
 
   schema_builder& input(std::string port, std::string message_type, std::string doc);
+  /// An input port that closes a loop; see `port_spec::feedback`.
+  schema_builder& feedback_input(std::string port, std::string message_type, std::string doc);
   schema_builder& output(std::string port, std::string message_type, std::string doc);
   schema_builder& ordered_input(bool ordered = true);
   schema_builder& replicable(bool can_replicate);
+  schema_builder& numbers_output(bool numbers = true);
 
   schema_builder& key_bool(std::string key, std::optional<bool> fallback, std::string doc);
   schema_builder& key_int(std::string key, std::optional<std::int64_t> fallback, double min,

@@ -97,6 +97,12 @@ public:
   virtual void open(context& ctx) { (void) ctx; }
   virtual void process(const item& in, emitter& out) = 0;
   virtual void close(emitter& out) { (void) out; }
+
+  /// False while the stage must hear from a feedback input before it can take more regular
+  /// input (compute waiting for the parameters of the previous step). The runtime then
+  /// delivers only feedback items; regular items wait in the queue with their credits held,
+  /// so upstream stays bounded by the window. Queried between calls, never during one.
+  virtual bool ready_for_input() const { return true; }
 };
 
 /// A stage with no inputs. The runtime calls `produce` whenever every output

@@ -31,6 +31,8 @@ replica_core::replica_core(replica_setup setup, link_sender& sender)
   }
   emitted_.resize(port_types_.size());
   next_seq_.resize(port_types_.size(), 0);
+  feedback_links_ = static_cast<std::size_t>(
+    std::count(setup_.feedback_inbounds.begin(), setup_.feedback_inbounds.end(), true));
 }
 
 replica_core::~replica_core() {
@@ -38,7 +40,15 @@ replica_core::~replica_core() {
 }
 
 bool replica_core::renumbers() const noexcept {
-  return source_ != nullptr || inputs_.ordered();
+  return source_ != nullptr || inputs_.ordered() || setup_.plan->type->schema.numbers_output;
+}
+
+bool replica_core::is_feedback(inbound_id from) const noexcept {
+  return from < setup_.feedback_inbounds.size() && setup_.feedback_inbounds[from];
+}
+
+bool replica_core::all_regular_ended() const noexcept {
+  return upstream_ended_ - feedback_ended_ == setup_.upstream_links - feedback_links_;
 }
 
 void replica_core::enter(phase next) {
@@ -102,6 +112,16 @@ void replica_core::emit(port_id port, message_ptr msg) {
                            + std::string(msg->type_name()) + "' message on port '"
                            + setup_.plan->type->schema.outputs[port].name + "' which carries '"
                            + port_types_[port] + "'");
+  if (setup_.plan->type->schema.numbers_output && outbox_.port_connected(port)) {
+    // Its own numbering needs no input key, so it leaves now: a consumer can
+    // start on it while this call goes on (reduction overlapping backward).
+    auto& m = *setup_.metrics;
+    m.items_out.add();
+    m.bytes_out.add(msg->payload_bytes());
+    outbox_.push(port, item{{next_seq_[port]++, 0, true}, std::move(msg)}, sender_);
+    sender_.flush();
+    return;
+  }
   emitted_[port].push_back(std::move(msg));
 }
 
@@ -163,16 +183,21 @@ void replica_core::receive(inbound_id from, item it) {
     m.items_in.add();
     m.bytes_in.add(it.payload->payload_bytes());
   }
-  inputs_.push({std::move(it), from});
-  m.queue_depth.set(inputs_.size());
+  if (is_feedback(from))
+    feedback_.push_back({std::move(it), from});
+  else
+    inputs_.push({std::move(it), from});
+  m.queue_depth.set(inputs_.size() + feedback_.size());
 }
 
 void replica_core::credit(route_id route, std::uint32_t count) {
   outbox_.add_credit(route, count, sender_);
 }
 
-void replica_core::upstream_ended() {
+void replica_core::upstream_ended(inbound_id from) {
   ++upstream_ended_;
+  if (is_feedback(from))
+    ++feedback_ended_;
 }
 
 void replica_core::stop_producing() {
@@ -273,11 +298,23 @@ void replica_core::close_stage() {
   closed_ = true;
 }
 
-bool replica_core::process_next() {
-  auto entry = inputs_.pop();
-  setup_.metrics->queue_depth.set(inputs_.size());
-  process_entry(std::move(*entry), 1);
-  return true;
+void replica_core::process_next(bool feedback) {
+  queued_item entry;
+  if (feedback) {
+    entry = std::move(feedback_.front());
+    feedback_.pop_front();
+  } else {
+    entry = std::move(*inputs_.pop());
+  }
+  setup_.metrics->queue_depth.set(inputs_.size() + feedback_.size());
+  process_entry(std::move(entry), 1);
+}
+
+void replica_core::discard_after_close() {
+  // Only feedback links are still open after close; their producer must not
+  // block for credit on a replica that no longer reads.
+  for (; !feedback_.empty(); feedback_.pop_front())
+    return_credit(feedback_.front().from, true);
 }
 
 bool replica_core::pump(std::size_t budget) {
@@ -291,8 +328,13 @@ bool replica_core::pump(std::size_t budget) {
     if (phase_ == phase::blocked)
       enter(phase::idle);
     if (closed_) {
-      outbox_.send_end_of_stream(sender_);
-      state_ = state::finished;
+      if (!end_sent_) {
+        outbox_.send_end_of_stream(sender_);
+        end_sent_ = true;
+      }
+      discard_after_close();
+      if (upstream_ended_ == setup_.upstream_links)
+        state_ = state::finished;
       return false;
     }
     if (done == budget) {
@@ -306,11 +348,26 @@ bool replica_core::pump(std::size_t budget) {
         close_stage();
       continue;
     }
-    if (inputs_.ready()) {
-      process_next();
+    if (!feedback_.empty()) {
+      process_next(true);
       continue;
     }
-    if (upstream_ended_ == setup_.upstream_links) {
+    const bool ready = stage_->ready_for_input();
+    if (ready && inputs_.ready()) {
+      process_next(false);
+      continue;
+    }
+    if (!ready && feedback_ended_ == feedback_links_) {
+      fail("waits for a feedback input whose stream has ended (" + std::to_string(inputs_.size())
+             + " items still queued)",
+           true);
+      return false;
+    }
+    if (all_regular_ended()) {
+      if (!ready) {
+        flush_credits();
+        return false;  // the stage (and maybe queued items) wait for feedback
+      }
       if (!inputs_.empty()) {
         fail("the stream ended while items waited for item "
                + key_text(inputs_.expected()) + " (an upstream stage lost it)",

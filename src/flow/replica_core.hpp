@@ -2,6 +2,7 @@
 /// One stage replica's life without the actor around it: input, output, keys, failures.
 
 #include <chrono>
+#include <deque>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -23,13 +24,17 @@ struct replica_setup {
   memory_pools* pools = nullptr;
   placement where;
   std::size_t upstream_links = 0;  ///< producer replicas that will end their stream here
+  /// Per inbound link: whether it feeds a feedback input (empty = none does).
+  std::vector<bool> feedback_inbounds;
 };
 
 /// The state machine of one stage replica, driven by its actor.
 ///
 /// The actor feeds events in (`receive`, `credit`, `upstream_ended`, `restart`)
 /// and calls `pump` to do work; everything that leaves goes through the
-/// `link_sender`. Output keys: sources and ordered stages number each port's
+/// `link_sender`. Feedback links (a loop's closing edge) are served first and
+/// do not hold back `close`; after `close` the replica discards what still
+/// arrives on them until they end, so their producer never blocks on credit. Output keys: sources and ordered stages number each port's
 /// output densely; other stages keep the input's key (one output), split it into
 /// parts (several), or forward a gap (none) so ordered consumers downstream
 /// never wait for a key that will not come. Not thread-safe.
@@ -51,7 +56,7 @@ public:
   void start();
   void receive(inbound_id from, item it);
   void credit(route_id route, std::uint32_t count);
-  void upstream_ended();
+  void upstream_ended(inbound_id from);
   /// Sources stop producing and close (first SIGINT).
   void stop_producing();
   /// Replaces the stage with a fresh instance, opens it and retries the item
@@ -79,7 +84,10 @@ private:
 
   void emit(port_id port, message_ptr msg) override;
   void open_stage();
-  bool process_next();
+  void process_next(bool feedback);
+  bool is_feedback(inbound_id from) const noexcept;
+  bool all_regular_ended() const noexcept;
+  void discard_after_close();
   void process_entry(queued_item entry, int attempt);
   void produce_once();
   void close_stage();
@@ -99,12 +107,16 @@ private:
   source* source_ = nullptr;
   outbox outbox_;
   input_queue inputs_;
+  std::deque<queued_item> feedback_;  ///< feedback items, delivered ahead of `inputs_`
   std::vector<std::string> port_types_;
   std::vector<std::vector<message_ptr>> emitted_;  ///< per port, during one call
   std::vector<std::uint64_t> next_seq_;           ///< per port, when renumbering
   std::vector<std::uint32_t> pending_credits_;    ///< per inbound link
   std::uint32_t credit_batch_ = 1;
   std::size_t upstream_ended_ = 0;
+  std::size_t feedback_links_ = 0;
+  std::size_t feedback_ended_ = 0;
+  bool end_sent_ = false;
   bool producing_ = true;
   bool closed_ = false;
   state state_ = state::starting;

@@ -60,25 +60,65 @@ double optimizer::step(std::span<float> parameters, std::span<float> gradients,
                                 + " parameters and gradients, got "
                                 + std::to_string(parameters.size()) + " and "
                                 + std::to_string(gradients.size()));
-  // Set up (and so validate learning_rate) before touching any buffer.
-  kernels::sgd_step sgd;
-  kernels::adam_step adam;
+  // Validate learning_rate before clipping touches the gradients.
   if (config_.kind == optimizer_kind::sgd)
-    sgd = kernels::setup_sgd({size_, learning_rate, config_.momentum, config_.weight_decay});
+    kernels::setup_sgd({size_, learning_rate, config_.momentum, config_.weight_decay});
   else
-    adam = kernels::setup_adam({size_, learning_rate, config_.beta1, config_.beta2,
-                                config_.epsilon, config_.weight_decay,
-                                config_.kind == optimizer_kind::adamw, steps_ + 1});
+    kernels::setup_adam({size_, learning_rate, config_.beta1, config_.beta2, config_.epsilon,
+                         config_.weight_decay, config_.kind == optimizer_kind::adamw, steps_ + 1});
   const double norm = config_.max_grad_norm > 0.0f
                         ? clip_global_norm(gradients, config_.max_grad_norm)
                         : 0.0;
-  if (config_.kind == optimizer_kind::sgd)
-    kernels::sgd_update(sgd, parameters.data(), first_moment_.data(), gradients.data());
-  else
-    kernels::adam_update(adam, parameters.data(), first_moment_.data(), second_moment_.data(),
-                         gradients.data());
-  ++steps_;
+  update_range(0, parameters, gradients, learning_rate);
+  end_step();
   return norm;
+}
+
+void optimizer::update_range(std::size_t offset, std::span<float> parameters,
+                             std::span<const float> gradients, float learning_rate) {
+  const auto n = parameters.size();
+  if (gradients.size() != n || offset > size_ || n > size_ - offset)
+    throw std::invalid_argument("optimizer: range [" + std::to_string(offset) + ", "
+                                + std::to_string(offset + n) + ") with "
+                                + std::to_string(gradients.size())
+                                + " gradients does not fit " + std::to_string(size_)
+                                + " parameters");
+  if (n == 0)
+    return;
+  if (config_.kind == optimizer_kind::sgd) {
+    auto sgd = kernels::setup_sgd({n, learning_rate, config_.momentum, config_.weight_decay});
+    kernels::sgd_update(sgd, parameters.data(), first_moment_.data() + offset, gradients.data());
+  } else {
+    auto adam = kernels::setup_adam({n, learning_rate, config_.beta1, config_.beta2,
+                                     config_.epsilon, config_.weight_decay,
+                                     config_.kind == optimizer_kind::adamw, steps_ + 1});
+    kernels::adam_update(adam, parameters.data(), first_moment_.data() + offset,
+                         second_moment_.data() + offset, gradients.data());
+  }
+}
+
+std::vector<std::span<float>> optimizer::moments() noexcept {
+  if (config_.kind == optimizer_kind::sgd)
+    return {first_moment_};
+  return {first_moment_, second_moment_};
+}
+
+void optimizer::restore(std::span<const std::span<const float>> saved, long steps) {
+  auto mine = moments();
+  if (saved.size() != mine.size())
+    throw std::invalid_argument("optimizer: the saved state has " + std::to_string(saved.size())
+                                + " moment buffers, this optimizer keeps "
+                                + std::to_string(mine.size()));
+  for (std::size_t i = 0; i < mine.size(); ++i)
+    if (saved[i].size() != mine[i].size())
+      throw std::invalid_argument("optimizer: saved moment " + std::to_string(i) + " has "
+                                  + std::to_string(saved[i].size()) + " values, expected "
+                                  + std::to_string(mine[i].size()));
+  if (steps < 0)
+    throw std::invalid_argument("optimizer: saved step count is negative");
+  for (std::size_t i = 0; i < mine.size(); ++i)
+    std::copy(saved[i].begin(), saved[i].end(), mine[i].begin());
+  steps_ = steps;
 }
 
 } // namespace ds::nn

@@ -61,8 +61,26 @@ public:
   /// clipping is off, so the norm pass is skipped).
   double step(std::span<float> parameters, std::span<float> gradients, float learning_rate);
 
+  /// Part of step `steps_taken() + 1`: updates parameters [offset, offset + parameters.size())
+  /// from the gradients of the same range, without clipping. Calls on disjoint ranges may run
+  /// concurrently (each touches only its own range of the moments), so a caller can update
+  /// each gradient bucket as it arrives or split the space across threads; `end_step` then
+  /// counts the step. Throws std::invalid_argument on a size mismatch or a range past the end.
+  void update_range(std::size_t offset, std::span<float> parameters,
+                    std::span<const float> gradients, float learning_rate);
+
+  /// Counts the step whose ranges `update_range` updated.
+  void end_step() noexcept { ++steps_; }
+
   /// Steps taken so far; Adam's bias correction uses steps_taken() + 1 for the next one.
   long steps_taken() const noexcept { return steps_; }
+
+  /// The moment buffers a checkpoint saves: SGD has one (velocity), Adam and AdamW two.
+  std::vector<std::span<float>> moments() noexcept;
+
+  /// Continues from saved moments (same count and sizes as `moments()`) after `steps` steps.
+  /// Throws std::invalid_argument naming the moment that does not fit.
+  void restore(std::span<const std::span<const float>> saved, long steps);
 
 private:
   optimizer_config config_;

@@ -1,5 +1,7 @@
 #include "runtime/job_graph.hpp"
 
+#include <algorithm>
+
 namespace ds::runtime {
 namespace {
 
@@ -19,8 +21,17 @@ std::map<std::string, bool, std::less<>> consumers_needing_gaps(const pipeline_p
   return needs;
 }
 
+/// Whether `consumer` reads `producer`.`port` on a feedback input.
+bool is_feedback(const stage_plan& consumer, const std::string& producer, const std::string& port) {
+  return std::ranges::any_of(consumer.inputs, [&](const input_binding& binding) {
+    return binding.feedback && binding.from_stage == producer && binding.from_port == port;
+  });
+}
+
 /// Fills every replica's routes (producer side) and inbound links (consumer
-/// side) so that both ends agree on each link's index.
+/// side) so that both ends agree on each link's index. A regular edge is one
+/// group per consuming stage (each item goes to one replica); a feedback edge
+/// is one group per consuming replica, so every replica gets every item.
 void wire(const pipeline_plan& plan, job_graph& graph) {
   auto needs_gaps = consumers_needing_gaps(plan);
   for (const auto& producer : plan.stages) {
@@ -29,19 +40,26 @@ void wire(const pipeline_plan& plan, job_graph& graph) {
     for (std::uint32_t port = 0; port < outputs.size(); ++port) {
       for (const auto* consumer : plan.consumers_of(producer.name, outputs[port].name)) {
         auto& to = graph.stages.at(consumer->name);
+        const bool feedback = is_feedback(*consumer, producer.name, outputs[port].name);
         for (std::size_t i = 0; i < from.replicas.size(); ++i) {
           auto& init = *from.inits[i];
-          group_wiring group{port, needs_gaps[consumer->name], consumer->window, {}};
           auto route = static_cast<flow::route_id>(0);
           for (const auto& g : init.groups)
             route += static_cast<flow::route_id>(g.targets.size());
+          group_wiring group{port, needs_gaps[consumer->name], consumer->window, {}};
           for (std::size_t j = 0; j < to.replicas.size(); ++j) {
             auto& target_init = *to.inits[j];
             auto inbound = static_cast<flow::inbound_id>(target_init.inbounds.size());
             target_init.inbounds.push_back({from.replicas[i], route++});
+            target_init.setup.feedback_inbounds.push_back(feedback);
             group.targets.push_back({to.replicas[j], inbound});
+            if (feedback) {
+              init.groups.push_back(std::move(group));
+              group = group_wiring{port, false, consumer->window, {}};
+            }
           }
-          init.groups.push_back(std::move(group));
+          if (!feedback)
+            init.groups.push_back(std::move(group));
         }
       }
     }

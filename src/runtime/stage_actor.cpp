@@ -28,9 +28,9 @@ public:
   }
   void send_end_of_stream(flow::route_id route) override {
     flush();  // the route's items must arrive before its end
-    self_->send(routes_[route].replica, eos_atom::value);
+    self_->send(routes_[route].replica, eos_atom::value, routes_[route].inbound);
   }
-  void flush() {
+  void flush() override {
     for (auto route : dirty_) {
       const auto& target = routes_[route];
       self_->send(target.replica, item_atom::value, target.inbound, std::move(pending_[route]));
@@ -149,8 +149,8 @@ caf::behavior stage_replica(replica_actor* self, std::string name) {
     [=](credit_atom, flow::route_id route, std::uint32_t count) {
       guarded(self, [&] { self->state.core->credit(route, count); });
     },
-    [=](eos_atom) {
-      guarded(self, [&] { self->state.core->upstream_ended(); });
+    [=](eos_atom, flow::inbound_id from) {
+      guarded(self, [&] { self->state.core->upstream_ended(from); });
     },
     [=](stop_atom) {
       guarded(self, [&] { self->state.core->stop_producing(); });

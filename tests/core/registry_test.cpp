@@ -34,7 +34,7 @@ std::string invalid_argument_of(auto&& add) {
 BOOST_AUTO_TEST_CASE(a_new_registry_knows_the_message_types_of_the_design) {
   ds::registry reg;
   for (const char* type : {"blob", "sample_ref", "record", "sample", "batch", "grad_bucket",
-                           "param_update"}) {
+                           "param_update", "train_state"}) {
     BOOST_TEST(reg.has_message_type(type), type);
     BOOST_TEST(!reg.message_types().find(type)->second.empty(), type);
   }
@@ -71,7 +71,7 @@ BOOST_AUTO_TEST_CASE(a_port_of_unknown_message_type_is_refused_listing_the_known
     [&] { reg.add(schema_with_ports("embed", "blob", "token_ids"), make_pass_through()); });
   BOOST_TEST(text == "stage type 'embed' (builtin): output port 'out' carries unknown message type "
                      "'token_ids'; known types: batch, blob, grad_bucket, param_update, record, "
-                     "sample, sample_ref");
+                     "sample, sample_ref, train_state");
   BOOST_TEST(reg.find("embed") == nullptr);
 }
 

@@ -221,7 +221,7 @@ BOOST_AUTO_TEST_CASE(an_ordered_stage_numbers_its_output_densely) {
   f.feed(1);
   f.feed(0);
   f.feed(2);
-  f.core->upstream_ended();
+  f.core->upstream_ended(0);
   f.core->pump(100);
   BOOST_REQUIRE(f.sender.items.size() == 2u);
   BOOST_TEST(f.sender.items[0].second.key.seq == 0u);
@@ -284,7 +284,7 @@ BOOST_AUTO_TEST_CASE(output_from_close_without_a_key_fails_when_order_is_restore
   f.type.make = [] { return std::make_unique<flushing>(); };
   f.connect(16, true);
   f.core->start();
-  f.core->upstream_ended();
+  f.core->upstream_ended(0);
   f.core->pump(100);
   BOOST_TEST((f.core->current_state() == replica_core::state::failed));
   BOOST_TEST(f.core->failure_is_final());
@@ -296,7 +296,7 @@ BOOST_AUTO_TEST_CASE(a_stream_that_ends_with_a_hole_fails_naming_the_missing_ite
   f.connect(16);
   f.core->start();
   f.feed(1);
-  f.core->upstream_ended();
+  f.core->upstream_ended(0);
   f.core->pump(100);
   BOOST_TEST((f.core->current_state() == replica_core::state::failed));
   BOOST_TEST(f.core->failure_is_final());

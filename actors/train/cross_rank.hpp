@@ -1,0 +1,32 @@
+#pragma once
+/// The seam where gradient reduction leaves the process: summing a bucket across ranks.
+
+#include <cstdint>
+#include <memory>
+#include <span>
+
+namespace ds::actors {
+
+/// Reduces a locally reduced gradient bucket across ranks, in place. The multi-node transport
+/// implements it (ring allreduce over libfabric); within one process there is nothing to do.
+class cross_rank_reduction {
+public:
+  virtual ~cross_rank_reduction() = default;
+  /// Replaces `gradients` (the mean over this rank's batches) with the mean over every rank's.
+  /// `bucket` and `update` identify the bucket so that ranks pair up the same data.
+  virtual void mean(std::span<float> gradients, std::uint64_t update, std::uint32_t bucket) = 0;
+  virtual std::uint32_t world_size() const noexcept = 0;
+};
+
+/// One rank: the local mean is already the global one.
+class single_rank final : public cross_rank_reduction {
+public:
+  void mean(std::span<float>, std::uint64_t, std::uint32_t) override {}
+  std::uint32_t world_size() const noexcept override { return 1; }
+};
+
+/// The reduction for a process at `rank` of `world_size`. Only world_size 1 exists until the
+/// libfabric transport lands; larger worlds are refused with a message saying so.
+std::unique_ptr<cross_rank_reduction> make_cross_rank_reduction(int rank, int world_size);
+
+} // namespace ds::actors
