@@ -177,7 +177,6 @@ void compute::run_step(const batch& b, emitter& out) {
   span_ns_->set(nanoseconds(last_step_end_ - *first_batch_));
   samples_->add(inputs_.rows());
   steps_->add();
-  metrics_->set_result("train_loss", loss);
 }
 
 void compute::process(const item& in, emitter& out) {

@@ -17,6 +17,7 @@ options:
   --describe ACTOR     print a stage type's ports and config keys
   --graph FILE         write the pipeline as a Graphviz digraph
   --metrics-out FILE   write per-replica metrics as JSON lines
+  --resume DIR         continue training from the checkpoint in DIR (a checkpointer's `dir`)
   --log-level LEVEL    trace, debug, info, warn, error or off
   --dump-params        list every runtime knob, its value and where it came from
   --plugin PATH        load a plugin library (repeatable; also `plugins:` in CONFIG)
@@ -55,6 +56,8 @@ run_command parse_command_line(int argc, char** argv) {
       cmd.graph_out = value_of(i, arg);
     else if (arg == "--metrics-out")
       cmd.metrics_out = value_of(i, arg);
+    else if (arg == "--resume")
+      cmd.resume = value_of(i, arg);
     else if (arg == "--log-level")
       cmd.log_level = value_of(i, arg);
     else if (arg == "--plugin")

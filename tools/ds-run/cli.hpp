@@ -21,6 +21,7 @@ struct run_command {
   std::string describe;     ///< --describe ACTOR
   std::string graph_out;    ///< --graph FILE
   std::string metrics_out;  ///< --metrics-out FILE
+  std::string resume;       ///< --resume DIR
   std::optional<std::string> log_level;
 };
 

@@ -9,6 +9,7 @@
 #include <optional>
 
 #include "builtin_stages.hpp"
+#include "train/checkpoint_file.hpp"
 #include "cli.hpp"
 #include "config/config_loader.hpp"
 #include "config/value_check.hpp"
@@ -91,6 +92,18 @@ int run(const ds::tools::run_command& cmd) {
   }
 
   auto plan = ds::plan_pipeline(*doc, reg);
+  if (!cmd.resume.empty()) {
+    // Every stage that keeps training state declares `resume`; each reads its part.
+    ds::actors::read_checkpoint(cmd.resume);  // refuse a missing or damaged one up front
+    auto overrides = cmd.overrides;
+    for (const auto& stage : plan.stages)
+      if (stage.type->schema.find_key("resume") != nullptr)
+        overrides.push_back("stages." + stage.name + ".resume=" + cmd.resume);
+    if (overrides.size() == cmd.overrides.size())
+      throw std::runtime_error("--resume: no stage of this pipeline keeps training state");
+    doc = ds::load_config(cmd.config.empty() ? default_config_path() : cmd.config, overrides);
+    plan = ds::plan_pipeline(*doc, reg);
+  }
   ds::set_log_level(ds::parse_log_level(cmd.log_level.value_or(plan.runtime.log_level)));
   if (cmd.dump_params) {
     for (const auto& p : plan.params)

@@ -18,6 +18,48 @@ const char* outcome_text(job_outcome outcome) {
   return "unknown";
 }
 
+/// Throughput and data stall of the compute stages, then every stage's results.
+std::string training_lines(const metrics_registry& metrics, double seconds) {
+  std::uint64_t samples = 0, data_wait = 0, param_wait = 0, span = 0;
+  bool training = false;
+  std::vector<std::string> results;
+  metrics.for_each([&](const replica_metrics& m) {
+    if (m.actor == "compute") {
+      training = true;
+      for (const auto& [name, value] : m.custom_values()) {
+        if (name == "samples")
+          samples += value;
+        else if (name == "data_wait_ns")
+          data_wait += value;
+        else if (name == "param_wait_ns")
+          param_wait += value;
+        else if (name == "span_ns")
+          span += value;
+      }
+    }
+    for (const auto& [name, value] : m.results()) {
+      char line[160];
+      std::snprintf(line, sizeof line, "result %s.%s = %.6g\n", m.stage.c_str(), name.c_str(), value);
+      results.emplace_back(line);
+    }
+  });
+  std::string text;
+  if (training) {
+    char line[256];
+    auto share = [span](std::uint64_t part) { return span > 0 ? 100.0 * static_cast<double>(part) / static_cast<double>(span) : 0.0; };
+    std::snprintf(line, sizeof line,
+                  "training: %llu samples, %.0f samples/s end to end; compute waited for data "
+                  "%.2f%% and for parameters %.2f%% of its time\n",
+                  static_cast<unsigned long long>(samples),
+                  seconds > 0 ? static_cast<double>(samples) / seconds : 0.0, share(data_wait),
+                  share(param_wait));
+    text += line;
+  }
+  for (const auto& line : results)
+    text += line;
+  return text;
+}
+
 } // namespace
 
 std::string format_summary(const metrics_registry& metrics, const job_result& result) {
@@ -58,6 +100,7 @@ std::string format_summary(const metrics_registry& metrics, const job_result& re
                   share(r.idle), static_cast<unsigned long long>(r.restarts));
     text += line;
   }
+  text += training_lines(metrics, result.seconds);
   for (const auto& failed : result.failed_items)
     text += "failed item: " + failed + "\n";
   for (const auto& skipped : result.skipped_items)
