@@ -49,6 +49,11 @@ inline registry make_test_registry() {
             .output("out", "blob", "blobs in order")
             .ordered_input(),
           no_stage);
+  reg.add(schema_builder("learner", "takes blobs and its own results back")
+            .input("in", "blob", "blobs")
+            .feedback_input("back", "blob", "what came out of the loop")
+            .output("out", "blob", "blobs"),
+          no_stage);
   reg.add(schema_builder("singleton", "keeps global state")
             .input("in", "blob", "blobs")
             .output("out", "blob", "blobs")

@@ -160,6 +160,26 @@ BOOST_AUTO_TEST_CASE(a_cycle_is_reported_with_its_stages) {
              boost::test_tools::per_element());
 }
 
+BOOST_AUTO_TEST_CASE(a_feedback_input_closes_a_loop_without_a_cycle) {
+  auto plan = plan_text(stages("  gen:\n    actor: synthetic_source\n"
+                               "  learn:\n    actor: learner\n    inputs: {in: gen.out, back: step.out}\n"
+                               "  step:\n    actor: transform\n    inputs: [learn.out]\n"));
+  BOOST_TEST(stage_order(plan) == strings({"gen", "learn", "step"}), boost::test_tools::per_element());
+  const auto& inputs = plan.find("learn")->inputs;
+  BOOST_TEST_REQUIRE(inputs.size() == 2u);
+  BOOST_TEST(!inputs[0].feedback);
+  BOOST_TEST(inputs[1].feedback);
+  BOOST_TEST(plan_to_dot(plan).find("style=dashed") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(a_loop_through_a_regular_input_is_still_a_cycle) {
+  BOOST_TEST(plan_errors(stages("  gen:\n    actor: synthetic_source\n"
+                                "  learn:\n    actor: learner\n    inputs: {in: step.out, back: gen.out}\n"
+                                "  step:\n    actor: transform\n    inputs: [learn.out]\n"))
+               == strings{"p.yaml:5:3: stages.learn: the stages form a cycle: learn -> step -> learn"},
+             boost::test_tools::per_element());
+}
+
 BOOST_AUTO_TEST_CASE(every_independent_cycle_is_reported_once) {
   BOOST_TEST(plan_errors(stages("  self:\n    actor: transform\n    inputs: [self.out]\n"
                                 "  a:\n    actor: transform\n    inputs: [b.out]\n"

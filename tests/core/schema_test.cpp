@@ -109,3 +109,18 @@ BOOST_AUTO_TEST_CASE(value_types_have_names) {
   BOOST_TEST(ds::to_string(ds::value_type::string_list) == "string_list");
   BOOST_TEST(ds::to_string(ds::value_type::integer) == "integer");
 }
+
+BOOST_AUTO_TEST_CASE(a_feedback_input_needs_a_regular_one_and_unordered_input) {
+  auto only_feedback = logic_error_of([] {
+    ds::stage_schema s = ds::schema_builder("s", "").feedback_input("back", "blob", "");
+  });
+  BOOST_TEST(only_feedback
+             == "stage 's': invalid schema: a stage needs a regular input besides its feedback inputs");
+  auto ordered = logic_error_of([] {
+    ds::stage_schema s = ds::schema_builder("s", "")
+                           .input("in", "blob", "")
+                           .feedback_input("back", "blob", "")
+                           .ordered_input();
+  });
+  BOOST_TEST(ordered == "stage 's': invalid schema: a feedback input cannot be combined with ordered input");
+}

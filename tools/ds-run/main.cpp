@@ -10,6 +10,7 @@
 
 #include "builtin_stages.hpp"
 #include "train/checkpoint_file.hpp"
+#include "train/resume.hpp"
 #include "cli.hpp"
 #include "config/config_loader.hpp"
 #include "config/value_check.hpp"
@@ -96,11 +97,10 @@ int run(const ds::tools::run_command& cmd) {
     // Every stage that keeps training state declares `resume`; each reads its part.
     ds::actors::read_checkpoint(cmd.resume);  // refuse a missing or damaged one up front
     auto overrides = cmd.overrides;
-    for (const auto& stage : plan.stages)
-      if (stage.type->schema.find_key("resume") != nullptr)
-        overrides.push_back("stages." + stage.name + ".resume=" + cmd.resume);
-    if (overrides.size() == cmd.overrides.size())
+    auto resumes = ds::actors::resume_overrides(plan, cmd.resume);
+    if (resumes.empty())
       throw std::runtime_error("--resume: no stage of this pipeline keeps training state");
+    overrides.insert(overrides.end(), resumes.begin(), resumes.end());
     doc = ds::load_config(cmd.config.empty() ? default_config_path() : cmd.config, overrides);
     plan = ds::plan_pipeline(*doc, reg);
   }
