@@ -1,6 +1,7 @@
 #include "train/evaluator.hpp"
 
 #include <cmath>
+#include <map>
 #include <cstring>
 #include <numbers>
 
@@ -108,6 +109,34 @@ void evaluator::load_dataset(context& ctx) {
     }
   }
   log_->info("evaluation set: " + std::to_string(records_) + " records from " + dataset->folder());
+  if (task_ == nn::model_task::next_token)
+    report_unigram_entropy();
+}
+
+void evaluator::report_unigram_entropy() {
+  // The baseline a language model must beat: bits/char of the best context-free guess,
+  // the evaluation text's own character frequencies (so the baseline is if anything low).
+  std::map<std::int32_t, std::uint64_t> counts;
+  std::uint64_t total = 0;
+  for (std::size_t first = 0; first < records_; first += batch_size_) {
+    std::vector<std::pair<std::string, tensor>> chunk;
+    for (const auto& [name, all] : data_)
+      chunk.emplace_back(name, rows_of(all, first, std::min(batch_size_, records_ - first)));
+    inputs_.load(task_, fields_, model_->input_size(), chunk);
+    const auto n = inputs_.rows() * inputs_.labels_per_row();
+    for (std::size_t i = 0; i < n; ++i)
+      ++counts[inputs_.labels()[i]];
+    total += n;
+  }
+  double bits = 0.0;
+  for (const auto& [symbol, count] : counts) {
+    const double p = static_cast<double>(count) / static_cast<double>(total);
+    bits -= p * std::log2(p);
+  }
+  metrics_->set_result("unigram_bits_per_char", bits);
+  char line[120];
+  std::snprintf(line, sizeof line, "unigram entropy of the evaluation text: %.3f bits/char", bits);
+  log_->info(line);
 }
 
 void evaluator::evaluate(const train_state& state) {

@@ -28,6 +28,7 @@ public:
 private:
   void load_dataset(context& ctx);
   void evaluate(const train_state& state);
+  void report_unigram_entropy();
 
   std::optional<nn::model> model_;
   nn::model_task task_ = nn::model_task::classify;

@@ -41,6 +41,7 @@ BOOST_AUTO_TEST_CASE(each_replica_becomes_one_json_object_per_line) {
   decode0.blocked_ns.set(250'000'000);
   decode0.queue_depth.set(3);
   decode0.custom("cache_hits").add(7);
+  decode0.set_result("accuracy", 0.875);
   decode1.restarts.add(2);
 
   auto text = registry.to_json_lines(12.5);
@@ -62,6 +63,7 @@ BOOST_AUTO_TEST_CASE(each_replica_becomes_one_json_object_per_line) {
   BOOST_TEST(first.get<double>("blocked_s") == 0.25);
   BOOST_TEST(first.get<int>("queue_depth") == 3);
   BOOST_TEST(first.get<int>("custom.cache_hits") == 7);
+  BOOST_TEST(first.get<double>("results.accuracy") == 0.875);
   BOOST_TEST(objects[1].get<int>("restarts") == 2);
   BOOST_TEST(objects[1].get<int>("replica") == 1);
 }
@@ -72,14 +74,14 @@ BOOST_AUTO_TEST_CASE(keys_appear_in_the_documented_order) {
   auto text = registry.to_json_lines(1);
   const char* keys[] = {"time_s", "stage", "actor", "replica", "items_in", "items_out",
                         "items_failed", "bytes_in", "bytes_out", "busy_s", "idle_s",
-                        "blocked_s", "queue_depth", "restarts", "custom"};
+                        "blocked_s", "queue_depth", "restarts", "custom", "results"};
   std::size_t at = 0;
   for (const char* key : keys) {
     auto found = text.find('"' + std::string(key) + "\":", at);
     BOOST_TEST(found != std::string::npos, key);
     at = found;
   }
-  BOOST_TEST(text.ends_with("\"custom\":{}}\n"));
+  BOOST_TEST(text.ends_with("\"custom\":{},\"results\":{}}\n"));
 }
 
 BOOST_AUTO_TEST_CASE(names_are_escaped_as_json_strings) {

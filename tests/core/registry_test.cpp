@@ -38,7 +38,7 @@ BOOST_AUTO_TEST_CASE(a_new_registry_knows_the_message_types_of_the_design) {
     BOOST_TEST(reg.has_message_type(type), type);
     BOOST_TEST(!reg.message_types().find(type)->second.empty(), type);
   }
-  BOOST_TEST(reg.message_types().size() == 7u);
+  BOOST_TEST(reg.message_types().size() == 8u);
   BOOST_TEST(reg.names().empty());
 }
 
