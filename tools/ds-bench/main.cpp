@@ -10,11 +10,12 @@
 #include "kernels_bench.hpp"
 #include "optimizer_bench.hpp"
 #include "runtime_bench.hpp"
+#include "train_bench.hpp"
 
 namespace {
 
 const char* const usage = R"(usage: ds-bench BENCHMARK [--repeats N] [--quick] [--images DIR] [--text DIR]
-                          [--params N] [--threads T]
+                          [--params N] [--threads T] [--epochs N] [--lm]
 
 benchmarks:
   runtime   per-hop overhead against a plain loop, replica scaling,
@@ -28,6 +29,10 @@ benchmarks:
             (--params N, default 16777216 = 2^24; --repeats default 11)
   kernels   every CPU kernel on each backend at training shapes, and the
             dispatched backend's speedup over the reference
+  train     configs/default.yaml end to end: samples/s, data stall, parameter
+            wait and test accuracy for 1 replica x 2 BLAS threads, 2 replicas x 1,
+            and delay 1 (--epochs N, default 2; --lm adds one epoch of
+            fortunes_lm.yaml, several minutes; --repeats default 3)
 )";
 
 } // namespace
@@ -41,13 +46,18 @@ int main(int argc, char** argv) {
   ds::bench::data_bench_options data_options;
   ds::bench::optimizer_bench_options optimizer_options;
   ds::bench::kernels_bench_options kernels_options;
+  ds::bench::train_bench_options train_options;
   for (int i = 2; i < argc; ++i) {
     std::string arg = argv[i];
     if (arg == "--quick") {
       options.quick = data_options.quick = true;
     } else if (arg == "--repeats" && i + 1 < argc) {
       options.repeats = data_options.repeats = optimizer_options.repeats =
-        kernels_options.repeats = std::max(1, std::atoi(argv[++i]));
+        kernels_options.repeats = train_options.repeats = std::max(1, std::atoi(argv[++i]));
+    } else if (arg == "--epochs" && i + 1 < argc) {
+      train_options.epochs = std::max(1, std::atoi(argv[++i]));
+    } else if (arg == "--lm") {
+      train_options.language_model = true;
     } else if (arg == "--params" && i + 1 < argc) {
       optimizer_options.params = std::max(1ull, std::strtoull(argv[++i], nullptr, 10));
     } else if (arg == "--threads" && i + 1 < argc) {
@@ -71,6 +81,8 @@ int main(int argc, char** argv) {
       return ds::bench::run_optimizer_bench(optimizer_options);
     if (which == "kernels")
       return ds::bench::run_kernels_bench(kernels_options);
+    if (which == "train")
+      return ds::bench::run_train_bench(train_options);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "ds-bench: %s\n", e.what());
     return 1;
