@@ -42,6 +42,7 @@ void batcher::open(context& ctx) {
     throw stage_fatal_error("stages." + ctx.stage_name() + ".transforms: " + e.what());
   }
   dropped_ = &ctx.metrics().custom("dropped_last");
+  ctx_ = &ctx;
   if (const auto& dir = cfg.get_string("resume"); !dir.empty()) {
     try {
       step_ = read_checkpoint(dir).next_step;  // batch steps continue where the run stopped
@@ -128,6 +129,15 @@ void batcher::process(const item& in, emitter& out) {
 void batcher::close(emitter& out) {
   if (filled_ == 0)
     return;
+  if (ctx_->input_cut_short()) {
+    // An interrupt cut the epoch: this batch would not exist in a run that was not
+    // stopped. Dropping it keeps a checkpoint's data position on a real batch boundary,
+    // so a resumed run reads these samples again and makes the same batches.
+    ctx_->metrics().custom("cut_short").add(filled_);
+    ctx_->log().info("input stopped early: " + std::to_string(filled_)
+                     + " samples of an incomplete batch dropped (a resumed run reads them again)");
+    return;
+  }
   if (drop_last_)
     dropped_->add(filled_);
   else

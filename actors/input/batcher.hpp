@@ -49,6 +49,7 @@ private:
   std::uint32_t epoch_ = 0;
   std::uint64_t step_ = 0;
   std::uint64_t sequence_end_ = 0;
+  context* ctx_ = nullptr;
   counter* dropped_ = nullptr;
 };
 

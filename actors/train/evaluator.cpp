@@ -34,6 +34,7 @@ stage_schema evaluator::schema() {
     .key_string_list("transforms", std::vector<std::string>{}, "per-field FIELD:OP entries, as the batcher's")
     .key_int("batch_size", 1000, 1, 1 << 20, "samples scored per forward")
     .key_int("every_epochs", 1, 0, 1e6, "score every N epochs (0 = only at the end)")
+    .key_int("every_steps", 0, 0, 1e12, "also score every N updates (needs the optimizer's snapshot_every_steps to divide N; 0 = off)")
     .key_int("limit", 0, 0, 1e12, "score only the first N records (0 = all)")
     .replicable(false);
 }
@@ -49,6 +50,7 @@ void evaluator::open(context& ctx) {
   fields_ = {cfg.get_string("input_field"), cfg.get_string("label_field")};
   batch_size_ = static_cast<std::size_t>(cfg.get_int("batch_size"));
   every_epochs_ = static_cast<std::uint32_t>(cfg.get_int("every_epochs"));
+  every_steps_ = static_cast<std::uint64_t>(cfg.get_int("every_steps"));
   log_ = &ctx.log();
   metrics_ = &ctx.metrics();
   model_text_ = cfg.get_string("model");
@@ -199,7 +201,8 @@ void evaluator::process(const item& in, emitter& out) {
   (void) out;
   const auto& state = message_as<train_state>(in.payload);
   const bool chosen = state.final
-                      || (state.epoch_end && every_epochs_ > 0 && state.epochs_done % every_epochs_ == 0);
+                      || (state.epoch_end && every_epochs_ > 0 && state.epochs_done % every_epochs_ == 0)
+                      || (every_steps_ > 0 && state.updates % every_steps_ == 0);
   if (chosen)
     evaluate(state);
 }

@@ -16,7 +16,8 @@ namespace ds::actors {
 
 /// Reads its own dataset (the test or validation split) once at open — every record,
 /// verified and decoded, with the batcher's field transforms — and scores the parameters of
-/// each chosen `train_state`: every `every_epochs` epochs and at the end of the run.
+/// each chosen `train_state`: every `every_epochs` epochs, every `every_steps` updates, and at
+/// the end of the run.
 /// Classifiers report test loss and accuracy; language models report validation loss and
 /// bits per character. Results go to the log and the run summary.
 class evaluator final : public stage {
@@ -38,6 +39,7 @@ private:
   std::size_t records_ = 0;
   std::size_t batch_size_ = 1000;
   std::uint32_t every_epochs_ = 1;
+  std::uint64_t every_steps_ = 0;
   const logger* log_ = nullptr;
   replica_metrics* metrics_ = nullptr;
   std::string model_text_;

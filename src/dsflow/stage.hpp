@@ -68,6 +68,13 @@ public:
   /// The skipped-record reports not yet collected (the runtime drains them).
   std::vector<std::string> take_skipped() { return std::exchange(skipped_, {}); }
 
+  /// True in `close` when the input ended early because an interrupt stopped a source
+  /// upstream (the first SIGINT drains), not at its natural end: a stage that groups input
+  /// (a batcher) then knows its last, partial group is not a real one.
+  bool input_cut_short() const noexcept { return input_cut_short_; }
+  /// Set by the runtime (for a source: when it is stopped while it still had items).
+  void mark_input_cut_short() noexcept { input_cut_short_ = true; }
+
 private:
   const stage_config& config_;
   replica_metrics& metrics_;
@@ -77,6 +84,7 @@ private:
   const stage_schema& schema_;
   std::uint64_t total_items_ = 0;
   std::vector<std::string> skipped_;
+  bool input_cut_short_ = false;
 };
 
 /// Thrown by a stage when the run cannot go on (a restart would fail the same

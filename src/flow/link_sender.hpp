@@ -18,7 +18,9 @@ class link_sender {
 public:
   virtual ~link_sender() = default;
   virtual void send_item(route_id route, item it) = 0;
-  virtual void send_end_of_stream(route_id route) = 0;
+  /// `cut`: the stream ended early (an interrupt stopped a source upstream), not at its
+  /// natural end.
+  virtual void send_end_of_stream(route_id route, bool cut) = 0;
   virtual void grant_credit(inbound_id inbound, std::uint32_t count) = 0;
   /// Sends what `send_item` may have held back, now: output a stage emits in
   /// the middle of a call (a gradient bucket while backward goes on).

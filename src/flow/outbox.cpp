@@ -79,11 +79,11 @@ void outbox::add_credit(route_id id, std::uint32_t count, link_sender& sender) {
   drain(ports_[r.port][r.group], sender);
 }
 
-void outbox::send_end_of_stream(link_sender& sender) {
+void outbox::send_end_of_stream(link_sender& sender, bool cut) {
   if (blocked())
     throw std::logic_error("outbox: end of stream while items still wait for credits");
   for (route_id id = 0; id < routes_.size(); ++id)
-    sender.send_end_of_stream(id);
+    sender.send_end_of_stream(id, cut);
 }
 
 bool outbox::port_needs_gaps(std::uint32_t port) const noexcept {

@@ -34,7 +34,7 @@ public:
   /// Returns `count` credits to `route` and sends what was waiting for them.
   void add_credit(route_id route, std::uint32_t count, link_sender& sender);
   /// Ends the stream on every route. Only valid when `!blocked()`.
-  void send_end_of_stream(link_sender& sender);
+  void send_end_of_stream(link_sender& sender, bool cut = false);
 
   bool blocked() const noexcept { return queued_items_ > 0; }
   std::size_t queued_items() const noexcept { return queued_items_; }

@@ -194,13 +194,17 @@ void replica_core::credit(route_id route, std::uint32_t count) {
   outbox_.add_credit(route, count, sender_);
 }
 
-void replica_core::upstream_ended(inbound_id from) {
+void replica_core::upstream_ended(inbound_id from, bool cut) {
   ++upstream_ended_;
+  if (cut && !is_feedback(from))
+    context_.mark_input_cut_short();
   if (is_feedback(from))
     ++feedback_ended_;
 }
 
 void replica_core::stop_producing() {
+  if (producing_)
+    context_.mark_input_cut_short();  // a source stopped early: its stream is cut, not complete
   producing_ = false;
 }
 
@@ -329,7 +333,7 @@ bool replica_core::pump(std::size_t budget) {
       enter(phase::idle);
     if (closed_) {
       if (!end_sent_) {
-        outbox_.send_end_of_stream(sender_);
+        outbox_.send_end_of_stream(sender_, context_.input_cut_short());
         end_sent_ = true;
       }
       discard_after_close();

@@ -56,7 +56,8 @@ public:
   void start();
   void receive(inbound_id from, item it);
   void credit(route_id route, std::uint32_t count);
-  void upstream_ended(inbound_id from);
+  /// `cut`: that stream was stopped early by an interrupt (see `context::input_cut_short`).
+  void upstream_ended(inbound_id from, bool cut = false);
   /// Sources stop producing and close (first SIGINT).
   void stop_producing();
   /// Replaces the stage with a fresh instance, opens it and retries the item

@@ -26,9 +26,9 @@ public:
       dirty_.push_back(route);
     pending_[route].push_back(std::move(it));
   }
-  void send_end_of_stream(flow::route_id route) override {
+  void send_end_of_stream(flow::route_id route, bool cut) override {
     flush();  // the route's items must arrive before its end
-    self_->send(routes_[route].replica, eos_atom::value, routes_[route].inbound);
+    self_->send(routes_[route].replica, eos_atom::value, routes_[route].inbound, cut);
   }
   void flush() override {
     for (auto route : dirty_) {
@@ -149,8 +149,8 @@ caf::behavior stage_replica(replica_actor* self, std::string name) {
     [=](credit_atom, flow::route_id route, std::uint32_t count) {
       guarded(self, [&] { self->state.core->credit(route, count); });
     },
-    [=](eos_atom, flow::inbound_id from) {
-      guarded(self, [&] { self->state.core->upstream_ended(from); });
+    [=](eos_atom, flow::inbound_id from, bool cut) {
+      guarded(self, [&] { self->state.core->upstream_ended(from, cut); });
     },
     [=](stop_atom) {
       guarded(self, [&] { self->state.core->stop_producing(); });

@@ -1,7 +1,10 @@
 #define BOOST_TEST_MODULE training_pipeline
 #include <boost/test/unit_test.hpp>
 
+#include <atomic>
+#include <chrono>
 #include <cmath>
+#include <thread>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -86,11 +89,14 @@ struct training_fixture {
     return ds::plan_pipeline(ds::parse_config(yaml, "train.yaml", overrides), reg);
   }
 
+  std::atomic<int> interrupts{0};
+
   ds::job_result run_plan(const ds::pipeline_plan& p) {
     metrics = std::make_unique<ds::metrics_registry>();
     ds::job_options options;
     options.pools = &pools;
     options.metrics = metrics.get();
+    options.interrupts = &interrupts;
     return ds::run_job(p, options);
   }
 
@@ -167,6 +173,31 @@ BOOST_AUTO_TEST_CASE(a_resumed_run_ends_bit_identical_to_an_uninterrupted_one) {
   auto rest = resume({"checkpoint.dir=" + dataset + "/split"}, dataset + "/split");
   BOOST_TEST((rest.outcome == ds::job_outcome::completed), rest.error);
   BOOST_TEST((checkpoint(dataset + "/whole") == checkpoint(dataset + "/split")));
+}
+
+BOOST_AUTO_TEST_CASE(an_interrupted_run_leaves_a_checkpoint_that_resumes_to_the_same_weights) {
+  const std::vector<std::string> longer{"sample.epochs=100", "optimize.total_steps=1200",
+                                        "evaluate.every_epochs=0"};
+  auto with = [&](std::vector<std::string> extra) {
+    extra.insert(extra.begin(), longer.begin(), longer.end());
+    return extra;
+  };
+  auto whole = run(with({"checkpoint.dir=" + dataset + "/long"}));
+  BOOST_TEST((whole.outcome == ds::job_outcome::completed), whole.error);
+  std::thread interrupter([this] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(150));
+    interrupts = 1;  // the first SIGINT: sources stop, everything in flight drains
+  });
+  auto stopped = run(with({"checkpoint.dir=" + dataset + "/stopped"}));
+  interrupter.join();
+  interrupts = 0;
+  BOOST_TEST((stopped.outcome == ds::job_outcome::interrupted), stopped.error);
+  const auto at = ds::actors::read_checkpoint(dataset + "/stopped").updates;
+  BOOST_TEST(at > 0u);
+  BOOST_TEST(at < 1200u);
+  auto rest = resume(with({"checkpoint.dir=" + dataset + "/stopped"}), dataset + "/stopped");
+  BOOST_TEST((rest.outcome == ds::job_outcome::completed), rest.error);
+  BOOST_TEST((checkpoint(dataset + "/long") == checkpoint(dataset + "/stopped")), "stopped at update " << at);
 }
 
 BOOST_AUTO_TEST_CASE(a_checkpoint_of_another_model_is_refused_naming_both) {

@@ -15,7 +15,11 @@ struct recording_sender final : flow::link_sender {
   std::vector<std::pair<flow::inbound_id, std::uint32_t>> credits;
 
   void send_item(flow::route_id route, item it) override { items.emplace_back(route, std::move(it)); }
-  void send_end_of_stream(flow::route_id route) override { ends.push_back(route); }
+  std::vector<bool> cuts;
+  void send_end_of_stream(flow::route_id route, bool cut) override {
+    ends.push_back(route);
+    cuts.push_back(cut);
+  }
   void grant_credit(flow::inbound_id inbound, std::uint32_t count) override {
     credits.emplace_back(inbound, count);
   }

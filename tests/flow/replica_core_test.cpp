@@ -213,6 +213,35 @@ BOOST_AUTO_TEST_CASE(a_source_numbers_densely_and_ends_every_route) {
   BOOST_TEST(f.sender.ends.size() == 2u);
 }
 
+BOOST_AUTO_TEST_CASE(a_source_stopped_early_ends_its_stream_as_cut_short) {
+  fixture complete{false, true};
+  complete.connect(16);
+  complete.core->start();
+  while (complete.core->pump(2)) {
+  }
+  BOOST_TEST(complete.sender.cuts == std::vector<bool>{false}, boost::test_tools::per_element());
+  fixture stopped{false, true};
+  stopped.connect(16);
+  stopped.core->start();
+  stopped.core->pump(2);
+  stopped.core->stop_producing();
+  while (stopped.core->pump(2)) {
+  }
+  BOOST_TEST(stopped.sender.items.size() < 5u);
+  BOOST_TEST(stopped.sender.cuts == std::vector<bool>{true}, boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_CASE(a_cut_short_input_is_passed_on_and_shown_to_the_stage) {
+  fixture f;
+  f.connect(16);
+  f.core->start();
+  f.feed(0);
+  f.core->upstream_ended(0, true);
+  f.core->pump(100);
+  BOOST_TEST(f.sender.cuts == std::vector<bool>{true}, boost::test_tools::per_element());
+  BOOST_TEST((f.core->current_state() == replica_core::state::finished));
+}
+
 BOOST_AUTO_TEST_CASE(an_ordered_stage_numbers_its_output_densely) {
   fixture f{true};
   f.connect(16, true);
