@@ -123,7 +123,7 @@ void compute::receive_update(const message_ptr& payload, emitter& out) {
   if (!parameters_ready(b))
     return;
   param_wait_ns_->add(nanoseconds(now - held_since_));
-  auto payload_held = std::exchange(held_, nullptr);
+  const auto keep_alive = std::exchange(held_, nullptr);  // `b` lives in it
   run_step(b, out);
 }
 
@@ -180,10 +180,17 @@ void compute::run_step(const batch& b, emitter& out) {
 }
 
 void compute::process(const item& in, emitter& out) {
-  if (in.payload->type_name() == param_update::type)
-    receive_update(in.payload, out);
-  else
-    receive_batch(in.payload, out);
+  try {
+    if (in.payload->type_name() == param_update::type)
+      receive_update(in.payload, out);
+    else
+      receive_batch(in.payload, out);
+  } catch (const stage_fatal_error&) {
+    throw;
+  } catch (const std::exception& e) {
+    // A fresh replica would start from the initial parameters: a restart cannot mend this.
+    throw stage_fatal_error(std::string("training step failed: ") + e.what());
+  }
 }
 
 void compute::close(emitter& out) {

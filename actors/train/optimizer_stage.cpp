@@ -227,7 +227,14 @@ void optimizer_stage::process(const item& in, emitter& out) {
   if (g.update < next_update_)
     return;  // a repeat of a step already applied
   pending_[g.update].buckets.push_back(in.payload);
-  advance(out);
+  try {
+    advance(out);
+  } catch (const stage_fatal_error&) {
+    throw;
+  } catch (const std::exception& e) {
+    // The master parameters may be half updated; a fresh replica would not have them.
+    throw stage_fatal_error(std::string("optimizer step failed: ") + e.what());
+  }
 }
 
 void optimizer_stage::snapshot(bool final, bool epoch_end, emitter& out) {
