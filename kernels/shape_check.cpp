@@ -3,8 +3,8 @@
 #include <charconv>
 #include <cmath>
 #include <cstdint>
-#include <stdexcept>
 #include <string>
+#include <utility>
 
 namespace ds::kernels {
 
@@ -23,14 +23,14 @@ std::string format(double value) {
 
 } // namespace
 
-void require(bool ok, std::string_view op_name, std::string_view dimension,
-             std::string_view rule, double value) {
-  if (ok)
+void shape_check::require(bool ok, std::string_view dimension, std::string_view rule,
+                          double value) {
+  if (ok || failed())
     return;
-  std::string text{op_name};
+  std::string text{op_name_};
   text.append(": ").append(dimension).append(" must be ").append(rule);
   text.append(" (got ").append(format(value)).append(")");
-  throw std::invalid_argument(text);
+  error_ = status{errc::invalid_argument, std::move(text)};
 }
 
 } // namespace ds::kernels

@@ -168,8 +168,10 @@ void evaluator::evaluate(const train_state& state) {
     const float* logits = model_->logits(inputs_.x(), inputs_.rows());
     const auto classes = model_->classes();
     float loss = 0.0f;
-    kernels::cross_entropy_forward(kernels::setup_cross_entropy(rows, classes), &loss, logits,
-                                   inputs_.labels());
+    const auto cross_entropy = kernels::setup_cross_entropy(rows, classes);
+    if (!cross_entropy.ok())
+      throw std::invalid_argument(cross_entropy.error().message());
+    kernels::cross_entropy_forward(cross_entropy.value(), &loss, logits, inputs_.labels());
     loss_sum += static_cast<double>(loss) * static_cast<double>(rows);
     labels += rows;
     for (std::size_t r = 0; r < rows; ++r) {

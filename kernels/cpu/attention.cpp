@@ -136,18 +136,20 @@ void backward_blas(const attention_shape& s, float* dq, float* dk, float* dv, co
 
 } // namespace
 
-attention_shape setup_attention(std::size_t batch, std::size_t heads, std::size_t seq,
-                                std::size_t head_dim) {
-  constexpr auto name = "attention";
-  require(batch > 0, name, "batch", "> 0", batch);
-  require(heads > 0, name, "heads", "> 0", heads);
-  require(seq > 0, name, "seq", "> 0", seq);
-  require(head_dim > 0, name, "head_dim", "> 0", head_dim);
+result<attention_shape> setup_attention(std::size_t batch, std::size_t heads,
+                                        std::size_t seq, std::size_t head_dim) {
+  shape_check check{"attention"};
+  check.require(batch > 0, "batch", "> 0", batch);
+  check.require(heads > 0, "heads", "> 0", heads);
+  check.require(seq > 0, "seq", "> 0", seq);
+  check.require(head_dim > 0, "head_dim", "> 0", head_dim);
   // The blas backend's GEMMs take 32-bit sizes.
-  require(seq <= 0x7fffffff, name, "seq", "<= 2^31-1", seq);
-  require(head_dim <= 0x7fffffff, name, "head_dim", "<= 2^31-1", head_dim);
-  return {batch, heads, seq, head_dim,
-          static_cast<float>(1.0 / std::sqrt(static_cast<double>(head_dim))), seq * seq};
+  check.require(seq <= 0x7fffffff, "seq", "<= 2^31-1", seq);
+  check.require(head_dim <= 0x7fffffff, "head_dim", "<= 2^31-1", head_dim);
+  if (check.failed())
+    return check.error();
+  const auto scale = static_cast<float>(1.0 / std::sqrt(static_cast<double>(head_dim)));
+  return attention_shape{batch, heads, seq, head_dim, scale, seq * seq};
 }
 
 void attention_forward(const attention_shape& shape, float* out, float* probs, const float* q,

@@ -12,6 +12,7 @@
 /// fail and are reentrant given separate scratch; OpenBLAS may use several threads.
 
 #include "registry.hpp"
+#include "result.hpp"
 
 #include <cstddef>
 
@@ -27,9 +28,9 @@ struct attention_shape {
   std::size_t scratch_floats = 0;
 };
 
-/// Throws std::invalid_argument naming "attention" and the bad dimension.
-attention_shape setup_attention(std::size_t batch, std::size_t heads, std::size_t seq,
-                                std::size_t head_dim);
+/// The validated shape, or an invalid_argument status naming "attention" and the bad dimension.
+result<attention_shape> setup_attention(std::size_t batch, std::size_t heads, std::size_t seq,
+                                        std::size_t head_dim);
 
 /// out and probs from q, k, v.
 void attention_forward(const attention_shape& shape, float* out, float* probs, const float* q,

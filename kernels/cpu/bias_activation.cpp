@@ -143,11 +143,14 @@ DS_AVX2 void backward_avx2(const bias_activation_shape& s, float* dx, float* dbi
 
 } // namespace
 
-bias_activation_shape setup_bias_activation(std::size_t rows, std::size_t cols, activation act) {
-  constexpr auto name = "bias_activation";
-  require(rows > 0, name, "rows", "> 0", rows);
-  require(cols > 0, name, "cols", "> 0", cols);
-  return {rows, cols, act};
+result<bias_activation_shape> setup_bias_activation(std::size_t rows, std::size_t cols,
+                                                     activation act) {
+  shape_check check{"bias_activation"};
+  check.require(rows > 0, "rows", "> 0", rows);
+  check.require(cols > 0, "cols", "> 0", cols);
+  if (check.failed())
+    return check.error();
+  return bias_activation_shape{rows, cols, act};
 }
 
 void bias_activation_forward(const bias_activation_shape& shape, float* y, const float* x,

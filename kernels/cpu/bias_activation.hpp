@@ -8,6 +8,7 @@
 /// `x` and `y` may alias in the forward, `dy` and `dx` may alias in the backward.
 
 #include "registry.hpp"
+#include "result.hpp"
 
 #include <cstddef>
 
@@ -21,8 +22,9 @@ struct bias_activation_shape {
   activation act = activation::identity;
 };
 
-/// Throws std::invalid_argument naming the op and the zero dimension.
-bias_activation_shape setup_bias_activation(std::size_t rows, std::size_t cols, activation act);
+/// The validated shape, or an invalid_argument status naming the op and the zero dimension.
+result<bias_activation_shape> setup_bias_activation(std::size_t rows, std::size_t cols,
+                                                     activation act);
 
 /// y[rows,cols] = act(x + bias[cols]).
 void bias_activation_forward(const bias_activation_shape& shape, float* y, const float* x,

@@ -147,30 +147,35 @@ void backward_blas(const conv2d_shape& s, float* dx, float* dw, float* dbias, co
 
 } // namespace
 
-conv2d_shape setup_conv2d(const conv2d_shape& shape) {
-  constexpr auto name = "conv2d";
-  require(shape.batch > 0, name, "batch", "> 0", shape.batch);
-  require(shape.in_channels > 0, name, "in_channels", "> 0", shape.in_channels);
-  require(shape.height > 0, name, "height", "> 0", shape.height);
-  require(shape.width > 0, name, "width", "> 0", shape.width);
-  require(shape.out_channels > 0, name, "out_channels", "> 0", shape.out_channels);
-  require(shape.kernel_h > 0, name, "kernel_h", "> 0", shape.kernel_h);
-  require(shape.kernel_w > 0, name, "kernel_w", "> 0", shape.kernel_w);
-  require(shape.stride > 0, name, "stride", "> 0", shape.stride);
-  require(shape.kernel_h <= shape.height + 2 * shape.padding, name, "kernel_h",
-          "<= height + 2 * padding", shape.kernel_h);
-  require(shape.kernel_w <= shape.width + 2 * shape.padding, name, "kernel_w",
-          "<= width + 2 * padding", shape.kernel_w);
+result<conv2d_shape> setup_conv2d(const conv2d_shape& shape) {
+  shape_check check{"conv2d"};
+  check.require(shape.batch > 0, "batch", "> 0", shape.batch);
+  check.require(shape.in_channels > 0, "in_channels", "> 0", shape.in_channels);
+  check.require(shape.height > 0, "height", "> 0", shape.height);
+  check.require(shape.width > 0, "width", "> 0", shape.width);
+  check.require(shape.out_channels > 0, "out_channels", "> 0", shape.out_channels);
+  check.require(shape.kernel_h > 0, "kernel_h", "> 0", shape.kernel_h);
+  check.require(shape.kernel_w > 0, "kernel_w", "> 0", shape.kernel_w);
+  check.require(shape.stride > 0, "stride", "> 0", shape.stride);
+  check.require(shape.kernel_h <= shape.height + 2 * shape.padding, "kernel_h",
+                "<= height + 2 * padding", shape.kernel_h);
+  check.require(shape.kernel_w <= shape.width + 2 * shape.padding, "kernel_w",
+                "<= width + 2 * padding", shape.kernel_w);
+  // The derived sizes below divide by the stride: stop at the first broken rule.
+  if (check.failed())
+    return check.error();
   conv2d_shape s = shape;
   s.out_height = (s.height + 2 * s.padding - s.kernel_h) / s.stride + 1;
   s.out_width = (s.width + 2 * s.padding - s.kernel_w) / s.stride + 1;
   // The GEMMs of the blas backend take 32-bit sizes.
   constexpr std::size_t blas_limit = 0x7fffffff;
   const std::size_t patch = s.in_channels * s.kernel_h * s.kernel_w;
-  require(patch <= blas_limit, name, "in_channels * kernel_h * kernel_w", "<= 2^31-1", patch);
-  require(s.out_height * s.out_width <= blas_limit, name, "out_height * out_width", "<= 2^31-1",
-          s.out_height * s.out_width);
-  require(s.out_channels <= blas_limit, name, "out_channels", "<= 2^31-1", s.out_channels);
+  check.require(patch <= blas_limit, "in_channels * kernel_h * kernel_w", "<= 2^31-1", patch);
+  check.require(s.out_height * s.out_width <= blas_limit, "out_height * out_width", "<= 2^31-1",
+                s.out_height * s.out_width);
+  check.require(s.out_channels <= blas_limit, "out_channels", "<= 2^31-1", s.out_channels);
+  if (check.failed())
+    return check.error();
   s.scratch_floats = patch * s.out_height * s.out_width;
   return s;
 }

@@ -11,6 +11,7 @@
 /// and ignores scratch. Run functions never fail; OpenBLAS may use several threads.
 
 #include "registry.hpp"
+#include "result.hpp"
 
 #include <cstddef>
 
@@ -32,9 +33,9 @@ struct conv2d_shape {
   std::size_t scratch_floats = 0;
 };
 
-/// Validates the fields above the "derived" line and fills in the derived ones; throws
-/// std::invalid_argument naming "conv2d" and the bad dimension.
-conv2d_shape setup_conv2d(const conv2d_shape& shape);
+/// Validates the fields above the "derived" line and returns the shape with the derived ones
+/// filled in, or an invalid_argument status naming "conv2d" and the bad dimension.
+result<conv2d_shape> setup_conv2d(const conv2d_shape& shape);
 
 /// y = conv(x, weight) + bias; `bias` may be null (no bias).
 void conv2d_forward(const conv2d_shape& shape, float* y, const float* x, const float* weight,

@@ -71,11 +71,13 @@ void gradient_row_reference(float* g, const float* x, std::size_t n, row_stats s
 
 } // namespace
 
-cross_entropy_shape setup_cross_entropy(std::size_t batch, std::size_t classes) {
-  constexpr auto name = "cross_entropy";
-  require(batch > 0, name, "batch", "> 0", batch);
-  require(classes > 0, name, "classes", "> 0", classes);
-  return {batch, classes};
+result<cross_entropy_shape> setup_cross_entropy(std::size_t batch, std::size_t classes) {
+  shape_check check{"cross_entropy"};
+  check.require(batch > 0, "batch", "> 0", batch);
+  check.require(classes > 0, "classes", "> 0", classes);
+  if (check.failed())
+    return check.error();
+  return cross_entropy_shape{batch, classes};
 }
 
 void cross_entropy_forward(const cross_entropy_shape& shape, float* loss, const float* logits,

@@ -9,6 +9,7 @@
 /// Single-threaded, reentrant.
 
 #include "registry.hpp"
+#include "result.hpp"
 
 #include <cstddef>
 #include <cstdint>
@@ -20,8 +21,8 @@ struct cross_entropy_shape {
   std::size_t classes = 0;
 };
 
-/// Throws std::invalid_argument naming the op and the zero dimension.
-cross_entropy_shape setup_cross_entropy(std::size_t batch, std::size_t classes);
+/// The validated shape, or an invalid_argument status naming the op and the zero dimension.
+result<cross_entropy_shape> setup_cross_entropy(std::size_t batch, std::size_t classes);
 
 /// *loss = mean cross-entropy of the batch.
 void cross_entropy_forward(const cross_entropy_shape& shape, float* loss, const float* logits,

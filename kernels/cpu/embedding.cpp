@@ -14,13 +14,16 @@ bool valid_id(std::int32_t id, std::size_t vocab) noexcept {
 
 } // namespace
 
-embedding_shape setup_embedding(std::size_t vocab, std::size_t dim, std::size_t count) {
-  constexpr auto name = "embedding";
-  require(vocab > 0, name, "vocab", "> 0", vocab);
-  require(vocab <= 0x7fffffff, name, "vocab", "<= 2^31-1 (int32 ids)", vocab);
-  require(dim > 0, name, "dim", "> 0", dim);
-  require(count > 0, name, "count", "> 0", count);
-  return {vocab, dim, count};
+result<embedding_shape> setup_embedding(std::size_t vocab, std::size_t dim,
+                                        std::size_t count) {
+  shape_check check{"embedding"};
+  check.require(vocab > 0, "vocab", "> 0", vocab);
+  check.require(vocab <= 0x7fffffff, "vocab", "<= 2^31-1 (int32 ids)", vocab);
+  check.require(dim > 0, "dim", "> 0", dim);
+  check.require(count > 0, "count", "> 0", count);
+  if (check.failed())
+    return check.error();
+  return embedding_shape{vocab, dim, count};
 }
 
 // Only a reference backend: a gather is bound by memory traffic, and std::copy already

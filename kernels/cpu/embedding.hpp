@@ -6,6 +6,7 @@
 /// so a bad token cannot corrupt the table. Single-threaded, reentrant.
 
 #include "registry.hpp"
+#include "result.hpp"
 
 #include <cstddef>
 #include <cstdint>
@@ -18,8 +19,8 @@ struct embedding_shape {
   std::size_t count = 0;
 };
 
-/// Throws std::invalid_argument naming the op and the zero dimension.
-embedding_shape setup_embedding(std::size_t vocab, std::size_t dim, std::size_t count);
+/// The validated shape, or an invalid_argument status naming the op and the zero dimension.
+result<embedding_shape> setup_embedding(std::size_t vocab, std::size_t dim, std::size_t count);
 
 /// out[count,dim] = table[ids[i], :].
 void embedding_forward(const embedding_shape& shape, float* out, const float* table,

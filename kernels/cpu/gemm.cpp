@@ -37,18 +37,20 @@ void gemm_blas(const gemm_shape& s, float* c, const float* a, const float* b, fl
 
 } // namespace
 
-gemm_shape setup_gemm(bool transpose_a, bool transpose_b, std::size_t m, std::size_t n,
-                      std::size_t k) {
-  constexpr auto name = "gemm";
-  require(m > 0, name, "m", "> 0", m);
-  require(n > 0, name, "n", "> 0", n);
-  require(k > 0, name, "k", "> 0", k);
+result<gemm_shape> setup_gemm(bool transpose_a, bool transpose_b, std::size_t m, std::size_t n,
+                              std::size_t k) {
+  shape_check check{"gemm"};
+  check.require(m > 0, "m", "> 0", m);
+  check.require(n > 0, "n", "> 0", n);
+  check.require(k > 0, "k", "> 0", k);
   // cblas takes 32-bit sizes: a larger matrix would silently wrap.
   constexpr std::size_t blas_limit = 0x7fffffff;
-  require(m <= blas_limit, name, "m", "<= 2^31-1", m);
-  require(n <= blas_limit, name, "n", "<= 2^31-1", n);
-  require(k <= blas_limit, name, "k", "<= 2^31-1", k);
-  return {transpose_a, transpose_b, m, n, k};
+  check.require(m <= blas_limit, "m", "<= 2^31-1", m);
+  check.require(n <= blas_limit, "n", "<= 2^31-1", n);
+  check.require(k <= blas_limit, "k", "<= 2^31-1", k);
+  if (check.failed())
+    return check.error();
+  return gemm_shape{transpose_a, transpose_b, m, n, k};
 }
 
 void gemm(const gemm_shape& shape, float* c, const float* a, const float* b, float alpha,

@@ -9,6 +9,7 @@
 /// reentrant; with beta == 0, `c` is never read (NaNs in it do not propagate).
 
 #include "registry.hpp"
+#include "result.hpp"
 
 #include <cstddef>
 
@@ -22,12 +23,12 @@ struct gemm_shape {
   std::size_t k = 0;
 };
 
-/// Validates the shape; throws std::invalid_argument naming "gemm" and the zero dimension.
-gemm_shape setup_gemm(bool transpose_a, bool transpose_b, std::size_t m, std::size_t n,
-                      std::size_t k);
+/// The validated shape, or an invalid_argument status naming "gemm" and the zero dimension.
+result<gemm_shape> setup_gemm(bool transpose_a, bool transpose_b, std::size_t m, std::size_t n,
+                              std::size_t k);
 
-/// Runs on `b` (falls back to the reference when `b` is not usable). `shape` must come from
-/// setup_gemm.
+/// Runs on `b` (falls back to the reference when `b` is not usable). `shape` must come from a
+/// successful setup_gemm.
 void gemm(const gemm_shape& shape, float* c, const float* a, const float* b, float alpha = 1.0f,
           float beta = 0.0f, backend on = dispatch(op::gemm)) noexcept;
 

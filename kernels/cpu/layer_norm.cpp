@@ -152,12 +152,15 @@ DS_AVX2 void backward_avx2(const layer_norm_shape& s, float* dx, float* dgamma, 
 
 } // namespace
 
-layer_norm_shape setup_layer_norm(std::size_t rows, std::size_t cols, float epsilon) {
-  constexpr auto name = "layer_norm";
-  require(rows > 0, name, "rows", "> 0", rows);
-  require(cols > 0, name, "cols", "> 0", cols);
-  require(epsilon > 0.0f, name, "epsilon", "> 0", epsilon);
-  return {rows, cols, epsilon};
+result<layer_norm_shape> setup_layer_norm(std::size_t rows, std::size_t cols,
+                                          float epsilon) {
+  shape_check check{"layer_norm"};
+  check.require(rows > 0, "rows", "> 0", rows);
+  check.require(cols > 0, "cols", "> 0", cols);
+  check.require(epsilon > 0.0f, "epsilon", "> 0", epsilon);
+  if (check.failed())
+    return check.error();
+  return layer_norm_shape{rows, cols, epsilon};
 }
 
 void layer_norm_forward(const layer_norm_shape& shape, float* y, float* mean, float* rstd,

@@ -8,6 +8,7 @@
 /// Single-threaded, reentrant, never fails.
 
 #include "registry.hpp"
+#include "result.hpp"
 
 #include <cstddef>
 
@@ -19,8 +20,10 @@ struct layer_norm_shape {
   float epsilon = 1e-5f;
 };
 
-/// Throws std::invalid_argument naming the op and the bad dimension (or epsilon <= 0).
-layer_norm_shape setup_layer_norm(std::size_t rows, std::size_t cols, float epsilon = 1e-5f);
+/// The validated shape, or an invalid_argument status naming the op and the bad dimension (or
+/// epsilon <= 0).
+result<layer_norm_shape> setup_layer_norm(std::size_t rows, std::size_t cols,
+                                          float epsilon = 1e-5f);
 
 /// y[rows,cols], mean[rows], rstd[rows] from x[rows,cols], gamma[cols], beta[cols].
 void layer_norm_forward(const layer_norm_shape& shape, float* y, float* mean, float* rstd,

@@ -6,16 +6,18 @@
 
 namespace ds::kernels {
 
-max_pool_shape setup_max_pool(std::size_t batch, std::size_t channels, std::size_t height,
-                              std::size_t width) {
-  constexpr auto name = "max_pool";
-  require(batch > 0, name, "batch", "> 0", batch);
-  require(channels > 0, name, "channels", "> 0", channels);
-  require(height >= 2, name, "height", ">= 2", height);
-  require(width >= 2, name, "width", ">= 2", width);
-  require(height * width <= 0x7fffffff, name, "height * width", "<= 2^31-1 (int32 argmax)",
-          height * width);
-  return {batch, channels, height, width, height / 2, width / 2};
+result<max_pool_shape> setup_max_pool(std::size_t batch, std::size_t channels,
+                                      std::size_t height, std::size_t width) {
+  shape_check check{"max_pool"};
+  check.require(batch > 0, "batch", "> 0", batch);
+  check.require(channels > 0, "channels", "> 0", channels);
+  check.require(height >= 2, "height", ">= 2", height);
+  check.require(width >= 2, "width", ">= 2", width);
+  check.require(height * width <= 0x7fffffff, "height * width", "<= 2^31-1 (int32 argmax)",
+                height * width);
+  if (check.failed())
+    return check.error();
+  return max_pool_shape{batch, channels, height, width, height / 2, width / 2};
 }
 
 // Only a reference backend: pooling reads each input once and is bound by memory traffic.

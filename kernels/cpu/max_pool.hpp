@@ -8,6 +8,7 @@
 /// never fails.
 
 #include "registry.hpp"
+#include "result.hpp"
 
 #include <cstddef>
 #include <cstdint>
@@ -24,10 +25,10 @@ struct max_pool_shape {
   std::size_t out_width = 0;
 };
 
-/// Throws std::invalid_argument naming "max_pool" and the bad dimension (height and width must
-/// be at least 2).
-max_pool_shape setup_max_pool(std::size_t batch, std::size_t channels, std::size_t height,
-                              std::size_t width);
+/// The validated shape, or an invalid_argument status naming "max_pool" and the bad dimension
+/// (height and width must be at least 2).
+result<max_pool_shape> setup_max_pool(std::size_t batch, std::size_t channels,
+                                      std::size_t height, std::size_t width);
 
 /// y and argmax [batch, channels, out_height, out_width] from x.
 void max_pool_forward(const max_pool_shape& shape, float* y, std::int32_t* argmax,

@@ -102,34 +102,37 @@ DS_AVX2 void adam_avx2(const adam_step& s, float* p, float* m, float* v,
 
 #endif
 
-void require_finite_non_negative(float value, const char* op_name, const char* field) {
-  require(std::isfinite(value) && value >= 0.0f, op_name, field, "finite and >= 0",
-          value);
+void require_finite_non_negative(shape_check& check, float value, const char* field) {
+  check.require(std::isfinite(value) && value >= 0.0f, field, "finite and >= 0", value);
 }
 
 } // namespace
 
-sgd_step setup_sgd(const sgd_step& step) {
-  constexpr auto name = "sgd_update";
-  require(step.size > 0, name, "size", "> 0", step.size);
-  require_finite_non_negative(step.learning_rate, name, "learning_rate");
-  require_finite_non_negative(step.weight_decay, name, "weight_decay");
-  require(step.momentum >= 0.0f && step.momentum < 1.0f, name, "momentum", "in [0, 1)",
-          step.momentum);
+result<sgd_step> setup_sgd(const sgd_step& step) {
+  shape_check check{"sgd_update"};
+  check.require(step.size > 0, "size", "> 0", step.size);
+  require_finite_non_negative(check, step.learning_rate, "learning_rate");
+  require_finite_non_negative(check, step.weight_decay, "weight_decay");
+  check.require(step.momentum >= 0.0f && step.momentum < 1.0f, "momentum", "in [0, 1)",
+                step.momentum);
+  if (check.failed())
+    return check.error();
   return step;
 }
 
-adam_step setup_adam(const adam_step& step) {
-  constexpr auto name = "adam_update";
-  require(step.size > 0, name, "size", "> 0", step.size);
-  require(step.step >= 1, name, "step", ">= 1", step.step);
-  require_finite_non_negative(step.learning_rate, name, "learning_rate");
-  require_finite_non_negative(step.weight_decay, name, "weight_decay");
-  require(step.beta1 >= 0.0f && step.beta1 < 1.0f, name, "beta1", "in [0, 1)",
-          step.beta1);
-  require(step.beta2 >= 0.0f && step.beta2 < 1.0f, name, "beta2", "in [0, 1)",
-          step.beta2);
-  require(step.epsilon > 0.0f, name, "epsilon", "> 0", step.epsilon);
+result<adam_step> setup_adam(const adam_step& step) {
+  shape_check check{"adam_update"};
+  check.require(step.size > 0, "size", "> 0", step.size);
+  check.require(step.step >= 1, "step", ">= 1", step.step);
+  require_finite_non_negative(check, step.learning_rate, "learning_rate");
+  require_finite_non_negative(check, step.weight_decay, "weight_decay");
+  check.require(step.beta1 >= 0.0f && step.beta1 < 1.0f, "beta1", "in [0, 1)",
+                step.beta1);
+  check.require(step.beta2 >= 0.0f && step.beta2 < 1.0f, "beta2", "in [0, 1)",
+                step.beta2);
+  check.require(step.epsilon > 0.0f, "epsilon", "> 0", step.epsilon);
+  if (check.failed())
+    return check.error();
   return step;
 }
 

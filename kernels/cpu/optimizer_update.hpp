@@ -12,6 +12,7 @@
 /// reentrant: partition a large parameter set across threads by handing each a disjoint range.
 
 #include "registry.hpp"
+#include "result.hpp"
 
 #include <cstddef>
 
@@ -35,13 +36,13 @@ struct adam_step {
   long step = 1;                       ///< 1-based; drives the bias correction.
 };
 
-/// Validates sizes and hyperparameters; throws std::invalid_argument naming "sgd_update" and
-/// the bad field.
-sgd_step setup_sgd(const sgd_step& step);
+/// Validates sizes and hyperparameters: the step, or an invalid_argument status naming
+/// "sgd_update" and the bad field.
+result<sgd_step> setup_sgd(const sgd_step& step);
 
-/// Validates sizes and hyperparameters; throws std::invalid_argument naming "adam_update" and
-/// the bad field (e.g. step must be >= 1).
-adam_step setup_adam(const adam_step& step);
+/// Validates sizes and hyperparameters: the step, or an invalid_argument status naming
+/// "adam_update" and the bad field (e.g. step must be >= 1).
+result<adam_step> setup_adam(const adam_step& step);
 
 /// Updates param and velocity in place from gradient.
 void sgd_update(const sgd_step& step, float* param, float* velocity, const float* gradient,

@@ -64,11 +64,13 @@ DS_AVX2 void softmax_avx2(const softmax_shape& s, float* y, const float* x) noex
 
 } // namespace
 
-softmax_shape setup_softmax(std::size_t rows, std::size_t cols) {
-  constexpr auto name = "softmax_forward";
-  require(rows > 0, name, "rows", "> 0", rows);
-  require(cols > 0, name, "cols", "> 0", cols);
-  return {rows, cols};
+result<softmax_shape> setup_softmax(std::size_t rows, std::size_t cols) {
+  shape_check check{"softmax_forward"};
+  check.require(rows > 0, "rows", "> 0", rows);
+  check.require(cols > 0, "cols", "> 0", cols);
+  if (check.failed())
+    return check.error();
+  return softmax_shape{rows, cols};
 }
 
 void softmax_forward(const softmax_shape& shape, float* y, const float* x,

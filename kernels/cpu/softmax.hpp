@@ -6,6 +6,7 @@
 /// `x` and `y` may alias.
 
 #include "registry.hpp"
+#include "result.hpp"
 
 #include <cstddef>
 
@@ -16,8 +17,9 @@ struct softmax_shape {
   std::size_t cols = 0;
 };
 
-/// Throws std::invalid_argument naming "softmax_forward" and the zero dimension.
-softmax_shape setup_softmax(std::size_t rows, std::size_t cols);
+/// The validated shape, or an invalid_argument status naming "softmax_forward" and the zero
+/// dimension.
+result<softmax_shape> setup_softmax(std::size_t rows, std::size_t cols);
 
 void softmax_forward(const softmax_shape& shape, float* y, const float* x,
                      backend on = dispatch(op::softmax_forward)) noexcept;

@@ -1,5 +1,7 @@
 #include "nn/conv2d.hpp"
 
+#include "nn/kernel_check.hpp"
+
 #include <cmath>
 #include <stdexcept>
 
@@ -18,7 +20,7 @@ kernels::conv2d_shape make_shape(const conv2d_description& d, std::size_t batch)
   shape.kernel_w = d.kernel;
   shape.stride = 1;
   shape.padding = d.kernel / 2;
-  return kernels::setup_conv2d(shape);
+  return checked(kernels::setup_conv2d(shape));
 }
 
 } // namespace
@@ -61,7 +63,7 @@ const float* conv2d::forward(const float* input, std::size_t batch, bool trainin
     throw std::invalid_argument("conv2d: batch must be > 0");
   if (batch != shape_.batch) {
     shape_.batch = batch;
-    shape_ = kernels::setup_conv2d(shape_);
+    shape_ = checked(kernels::setup_conv2d(shape_));
   }
   input_ = input;
   trained_ = training;

@@ -1,6 +1,7 @@
 #include "nn/dense.hpp"
 
 #include "cpu/gemm.hpp"
+#include "nn/kernel_check.hpp"
 
 #include <cmath>
 #include <stdexcept>
@@ -33,11 +34,11 @@ const float* dense::forward(const float* input, std::size_t batch, bool training
   trained_ = training;
   pre_activation_.resize(batch * outputs_);
   output_.resize(batch * outputs_);
-  kernels::gemm(kernels::setup_gemm(false, false, batch, outputs_, inputs_),
+  kernels::gemm(checked(kernels::setup_gemm(false, false, batch, outputs_, inputs_)),
                 pre_activation_.data(), input, values_.data());
-  kernels::bias_activation_forward(kernels::setup_bias_activation(batch, outputs_, act_),
-                                   output_.data(), pre_activation_.data(),
-                                   values_.data() + inputs_ * outputs_);
+  kernels::bias_activation_forward(
+    checked(kernels::setup_bias_activation(batch, outputs_, act_)), output_.data(),
+    pre_activation_.data(), values_.data() + inputs_ * outputs_);
   return output_.data();
 }
 
@@ -47,15 +48,15 @@ const float* dense::backward(const float* grad_output) {
   const float* weight = values_.data();
   grad_pre_activation_.resize(batch_ * outputs_);
   grad_input_.resize(batch_ * inputs_);
-  kernels::bias_activation_backward(kernels::setup_bias_activation(batch_, outputs_, act_),
-                                    grad_pre_activation_.data(),
-                                    gradients_.data() + inputs_ * outputs_, grad_output,
-                                    pre_activation_.data(), weight + inputs_ * outputs_);
+  kernels::bias_activation_backward(
+    checked(kernels::setup_bias_activation(batch_, outputs_, act_)), grad_pre_activation_.data(),
+    gradients_.data() + inputs_ * outputs_, grad_output, pre_activation_.data(),
+    weight + inputs_ * outputs_);
   // dW [inputs, outputs] = x^T dz; dx [batch, inputs] = dz W^T.
-  kernels::gemm(kernels::setup_gemm(true, false, inputs_, outputs_, batch_), gradients_.data(),
-                input_, grad_pre_activation_.data());
-  kernels::gemm(kernels::setup_gemm(false, true, batch_, inputs_, outputs_), grad_input_.data(),
-                grad_pre_activation_.data(), weight);
+  kernels::gemm(checked(kernels::setup_gemm(true, false, inputs_, outputs_, batch_)),
+                gradients_.data(), input_, grad_pre_activation_.data());
+  kernels::gemm(checked(kernels::setup_gemm(false, true, batch_, inputs_, outputs_)),
+                grad_input_.data(), grad_pre_activation_.data(), weight);
   return grad_input_.data();
 }
 

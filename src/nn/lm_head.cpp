@@ -2,6 +2,7 @@
 
 #include "cpu/gemm.hpp"
 #include "cpu/layer_norm.hpp"
+#include "nn/kernel_check.hpp"
 
 #include <algorithm>
 #include <stdexcept>
@@ -36,11 +37,11 @@ const float* lm_head::forward(const float* input, std::size_t batch, bool traini
   mean_.resize(rows_);
   rstd_.resize(rows_);
   logits_.resize(rows_ * vocab_);
-  kernels::layer_norm_forward(kernels::setup_layer_norm(rows_, dim_), normalized_.data(),
-                              mean_.data(), rstd_.data(), input, values_.data(),
-                              values_.data() + dim_);
+  kernels::layer_norm_forward(checked(kernels::setup_layer_norm(rows_, dim_)),
+                              normalized_.data(), mean_.data(), rstd_.data(), input,
+                              values_.data(), values_.data() + dim_);
   // logits [rows, vocab] = LN(h) [rows, dim] E^T, E stored [vocab, dim].
-  kernels::gemm(kernels::setup_gemm(false, true, rows_, vocab_, dim_), logits_.data(),
+  kernels::gemm(checked(kernels::setup_gemm(false, true, rows_, vocab_, dim_)), logits_.data(),
                 normalized_.data(), embedding_->table().data());
   return logits_.data();
 }
@@ -52,12 +53,12 @@ const float* lm_head::backward(const float* grad_output) {
   grad_input_.resize(rows_ * dim_);
   // dE [vocab, dim] = dlogits^T LN(h), overwriting (this layer writes the tied gradient first);
   // dLN(h) [rows, dim] = dlogits E.
-  kernels::gemm(kernels::setup_gemm(true, false, vocab_, dim_, rows_),
+  kernels::gemm(checked(kernels::setup_gemm(true, false, vocab_, dim_, rows_)),
                 embedding_->table_gradient().data(), grad_output, normalized_.data());
-  kernels::gemm(kernels::setup_gemm(false, false, rows_, dim_, vocab_), grad_normalized_.data(),
-                grad_output, embedding_->table().data());
-  kernels::layer_norm_backward(kernels::setup_layer_norm(rows_, dim_), grad_input_.data(),
-                               gradients_.data(), gradients_.data() + dim_,
+  kernels::gemm(checked(kernels::setup_gemm(false, false, rows_, dim_, vocab_)),
+                grad_normalized_.data(), grad_output, embedding_->table().data());
+  kernels::layer_norm_backward(checked(kernels::setup_layer_norm(rows_, dim_)),
+                               grad_input_.data(), gradients_.data(), gradients_.data() + dim_,
                                grad_normalized_.data(), input_, mean_.data(), rstd_.data(),
                                values_.data());
   return grad_input_.data();

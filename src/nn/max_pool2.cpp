@@ -1,11 +1,13 @@
 #include "nn/max_pool2.hpp"
 
+#include "nn/kernel_check.hpp"
+
 #include <stdexcept>
 
 namespace ds::nn {
 
 max_pool2::max_pool2(std::size_t channels, std::size_t height, std::size_t width)
-  : shape_(kernels::setup_max_pool(1, channels, height, width)) {
+  : shape_(checked(kernels::setup_max_pool(1, channels, height, width))) {
 }
 
 std::size_t max_pool2::input_size() const noexcept {
@@ -20,7 +22,7 @@ const float* max_pool2::forward(const float* input, std::size_t batch, bool trai
   if (batch == 0)
     throw std::invalid_argument("max_pool2: batch must be > 0");
   if (batch != shape_.batch)
-    shape_ = kernels::setup_max_pool(batch, shape_.channels, shape_.height, shape_.width);
+    shape_ = checked(kernels::setup_max_pool(batch, shape_.channels, shape_.height, shape_.width));
   trained_ = training;
   output_.resize(batch * output_size());
   argmax_.resize(output_.size());

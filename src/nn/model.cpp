@@ -1,6 +1,7 @@
 #include "nn/model.hpp"
 
 #include "cpu/cross_entropy.hpp"
+#include "nn/kernel_check.hpp"
 
 #include <algorithm>
 #include <stdexcept>
@@ -58,8 +59,9 @@ float model::forward_loss(const float* x, const std::int32_t* labels, std::size_
   logits_ = run_forward(x, batch, true);
   labels_.assign(labels, labels + prediction_rows(batch));
   float loss = 0.0f;
-  kernels::cross_entropy_forward(kernels::setup_cross_entropy(labels_.size(), classes()), &loss,
-                                 logits_, labels_.data());
+  kernels::cross_entropy_forward(
+    checked(kernels::setup_cross_entropy(labels_.size(), classes())), &loss, logits_,
+    labels_.data());
   return loss;
 }
 
@@ -68,7 +70,7 @@ void model::backward(const bucket_callback& on_bucket_ready) {
     throw std::logic_error("model: backward without a forward_loss");
   const auto rows = labels_.size();
   grad_logits_.resize(rows * classes());
-  kernels::cross_entropy_backward(kernels::setup_cross_entropy(rows, classes()),
+  kernels::cross_entropy_backward(checked(kernels::setup_cross_entropy(rows, classes())),
                                   grad_logits_.data(), logits_, labels_.data(), 1.0f);
   const float* grad = grad_logits_.data();
   for (std::size_t l = layers_.size(); l-- > 0;) {
@@ -105,7 +107,7 @@ double model::accuracy(const float* x, const std::int32_t* labels, std::size_t b
 
 double model::evaluate_loss(const float* x, const std::int32_t* labels, std::size_t batch) {
   const float* out = logits(x, batch);
-  const auto shape = kernels::setup_cross_entropy(prediction_rows(batch), classes());
+  const auto shape = checked(kernels::setup_cross_entropy(prediction_rows(batch), classes()));
   float loss = 0.0f;
   kernels::cross_entropy_forward(shape, &loss, out, labels);
   return loss;

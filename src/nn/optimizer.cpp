@@ -1,6 +1,7 @@
 #include "nn/optimizer.hpp"
 
 #include "cpu/optimizer_update.hpp"
+#include "nn/kernel_check.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -42,10 +43,10 @@ optimizer::optimizer(const optimizer_config& config, std::size_t size)
   : config_(config), size_(size) {
   // Validate the hyperparameters once here, so step() can only fail on its arguments.
   if (config.kind == optimizer_kind::sgd) {
-    kernels::setup_sgd({size, 0.0f, config.momentum, config.weight_decay});
+    checked(kernels::setup_sgd({size, 0.0f, config.momentum, config.weight_decay}));
   } else {
-    kernels::setup_adam({size, 0.0f, config.beta1, config.beta2, config.epsilon,
-                         config.weight_decay, config.kind == optimizer_kind::adamw, 1});
+    checked(kernels::setup_adam({size, 0.0f, config.beta1, config.beta2, config.epsilon,
+                                 config.weight_decay, config.kind == optimizer_kind::adamw, 1}));
     second_moment_.assign(size, 0.0f);
   }
   if (config.max_grad_norm < 0.0f || !std::isfinite(config.max_grad_norm))
@@ -62,10 +63,11 @@ double optimizer::step(std::span<float> parameters, std::span<float> gradients,
                                 + std::to_string(gradients.size()));
   // Validate learning_rate before clipping touches the gradients.
   if (config_.kind == optimizer_kind::sgd)
-    kernels::setup_sgd({size_, learning_rate, config_.momentum, config_.weight_decay});
+    checked(kernels::setup_sgd({size_, learning_rate, config_.momentum, config_.weight_decay}));
   else
-    kernels::setup_adam({size_, learning_rate, config_.beta1, config_.beta2, config_.epsilon,
-                         config_.weight_decay, config_.kind == optimizer_kind::adamw, steps_ + 1});
+    checked(kernels::setup_adam({size_, learning_rate, config_.beta1, config_.beta2,
+                                 config_.epsilon, config_.weight_decay,
+                                 config_.kind == optimizer_kind::adamw, steps_ + 1}));
   const double norm = config_.max_grad_norm > 0.0f
                         ? clip_global_norm(gradients, config_.max_grad_norm)
                         : 0.0;
@@ -86,12 +88,13 @@ void optimizer::update_range(std::size_t offset, std::span<float> parameters,
   if (n == 0)
     return;
   if (config_.kind == optimizer_kind::sgd) {
-    auto sgd = kernels::setup_sgd({n, learning_rate, config_.momentum, config_.weight_decay});
+    auto sgd =
+      checked(kernels::setup_sgd({n, learning_rate, config_.momentum, config_.weight_decay}));
     kernels::sgd_update(sgd, parameters.data(), first_moment_.data() + offset, gradients.data());
   } else {
-    auto adam = kernels::setup_adam({n, learning_rate, config_.beta1, config_.beta2,
-                                     config_.epsilon, config_.weight_decay,
-                                     config_.kind == optimizer_kind::adamw, steps_ + 1});
+    auto adam = checked(kernels::setup_adam({n, learning_rate, config_.beta1, config_.beta2,
+                                             config_.epsilon, config_.weight_decay,
+                                             config_.kind == optimizer_kind::adamw, steps_ + 1}));
     kernels::adam_update(adam, parameters.data(), first_moment_.data() + offset,
                          second_moment_.data() + offset, gradients.data());
   }

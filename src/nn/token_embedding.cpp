@@ -1,6 +1,7 @@
 #include "nn/token_embedding.hpp"
 
 #include "cpu/embedding.hpp"
+#include "nn/kernel_check.hpp"
 
 #include <algorithm>
 #include <stdexcept>
@@ -58,8 +59,8 @@ const float* token_embedding::forward(const float* input, std::size_t batch, boo
   batch_ = batch;
   trained_ = training;
   output_.resize(rows * dim_);
-  kernels::embedding_forward(kernels::setup_embedding(vocab_, dim_, rows), output_.data(),
-                             values_.data(), ids_.data());
+  kernels::embedding_forward(checked(kernels::setup_embedding(vocab_, dim_, rows)),
+                             output_.data(), values_.data(), ids_.data());
   const float* positions = values_.data() + vocab_ * dim_;
   for (std::size_t r = 0; r < rows; ++r) {
     float* row = output_.data() + r * dim_;
@@ -75,7 +76,7 @@ const float* token_embedding::backward(const float* grad_output) {
     throw std::logic_error("token_embedding: backward without a training forward");
   const auto rows = batch_ * context_;
   // Accumulates onto the head's contribution to the tied table (see the header).
-  kernels::embedding_backward(kernels::setup_embedding(vocab_, dim_, rows),
+  kernels::embedding_backward(checked(kernels::setup_embedding(vocab_, dim_, rows)),
                               gradients_.data(), grad_output, ids_.data());
   const auto position_floats = context_ * dim_;
   float* positions = gradients_.data() + vocab_ * dim_;

@@ -4,6 +4,7 @@
 #include "cpu/bias_activation.hpp"
 #include "cpu/gemm.hpp"
 #include "cpu/layer_norm.hpp"
+#include "nn/kernel_check.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -43,7 +44,7 @@ void from_heads(const head_layout& s, const float* heads, std::size_t width, std
 // y [rows, n] (+)= x [rows, k] W [k, n]; accumulate keeps what y holds (the residual).
 void project(float* y, const float* x, const float* weight, std::size_t rows, std::size_t k,
              std::size_t n, bool accumulate) {
-  kernels::gemm(kernels::setup_gemm(false, false, rows, n, k), y, x, weight, 1.0f,
+  kernels::gemm(checked(kernels::setup_gemm(false, false, rows, n, k)), y, x, weight, 1.0f,
                 accumulate ? 1.0f : 0.0f);
 }
 
@@ -53,15 +54,16 @@ void project(float* y, const float* x, const float* weight, std::size_t rows, st
 void project_backward(float* dx, float* dweight, float* dbias, float* dy, const float* x,
                       const float* weight, const float* bias, std::size_t rows, std::size_t k,
                       std::size_t n) {
-  kernels::bias_activation_backward(kernels::setup_bias_activation(rows, n, activation::identity),
-                                    dy, dbias, dy, dy, bias);
-  kernels::gemm(kernels::setup_gemm(true, false, k, n, rows), dweight, x, dy);
-  kernels::gemm(kernels::setup_gemm(false, true, rows, k, n), dx, dy, weight);
+  kernels::bias_activation_backward(
+    checked(kernels::setup_bias_activation(rows, n, activation::identity)), dy, dbias, dy, dy,
+    bias);
+  kernels::gemm(checked(kernels::setup_gemm(true, false, k, n, rows)), dweight, x, dy);
+  kernels::gemm(checked(kernels::setup_gemm(false, true, rows, k, n)), dx, dy, weight);
 }
 
 void add_bias(float* y, const float* bias, std::size_t rows, std::size_t n) {
-  kernels::bias_activation_forward(kernels::setup_bias_activation(rows, n, activation::identity),
-                                   y, y, bias);
+  kernels::bias_activation_forward(
+    checked(kernels::setup_bias_activation(rows, n, activation::identity)), y, y, bias);
 }
 
 void add(float* into, const float* from, std::size_t count) noexcept {
@@ -137,8 +139,8 @@ const float* transformer_block::forward(const float* input, std::size_t batch, b
   const auto width = rows * dim_;
   const float* p = values_.data();
   const head_layout heads{batch, context_, heads_, head_dim_};
-  const auto attention = kernels::setup_attention(batch, heads_, context_, head_dim_);
-  const auto norm = kernels::setup_layer_norm(rows, dim_);
+  const auto attention = checked(kernels::setup_attention(batch, heads_, context_, head_dim_));
+  const auto norm = checked(kernels::setup_layer_norm(rows, dim_));
   ln1_.resize(width);
   ln1_mean_.resize(rows);
   ln1_rstd_.resize(rows);
@@ -172,8 +174,9 @@ const float* transformer_block::forward(const float* input, std::size_t batch, b
   kernels::layer_norm_forward(norm, ln2_.data(), ln2_mean_.data(), ln2_rstd_.data(),
                               residual_.data(), p + at_.ln2_gamma, p + at_.ln2_beta);
   project(fc_pre_.data(), ln2_.data(), p + at_.fc_weight, rows, dim_, hidden_, false);
-  kernels::bias_activation_forward(kernels::setup_bias_activation(rows, hidden_, activation::gelu),
-                                   fc_.data(), fc_pre_.data(), p + at_.fc_bias);
+  kernels::bias_activation_forward(
+    checked(kernels::setup_bias_activation(rows, hidden_, activation::gelu)), fc_.data(),
+    fc_pre_.data(), p + at_.fc_bias);
   output_ = residual_;
   project(output_.data(), fc_.data(), p + at_.out_weight, rows, hidden_, dim_, true);
   add_bias(output_.data(), p + at_.out_bias, rows, dim_);
@@ -188,8 +191,8 @@ const float* transformer_block::backward(const float* grad_output) {
   const float* p = values_.data();
   float* g = gradients_.data();
   const head_layout heads{batch_, context_, heads_, head_dim_};
-  const auto attention = kernels::setup_attention(batch_, heads_, context_, head_dim_);
-  const auto norm = kernels::setup_layer_norm(rows, dim_);
+  const auto attention = checked(kernels::setup_attention(batch_, heads_, context_, head_dim_));
+  const auto norm = checked(kernels::setup_layer_norm(rows, dim_));
   grad_residual_.assign(grad_output, grad_output + width);
   grad_hidden_.resize(rows * hidden_);
   grad_normalized_.resize(width);
@@ -206,12 +209,12 @@ const float* transformer_block::backward(const float* grad_output) {
                    grad_residual_.data(), fc_.data(), p + at_.out_weight, p + at_.out_bias, rows,
                    hidden_, dim_);
   kernels::bias_activation_backward(
-    kernels::setup_bias_activation(rows, hidden_, activation::gelu), grad_hidden_.data(),
+    checked(kernels::setup_bias_activation(rows, hidden_, activation::gelu)), grad_hidden_.data(),
     g + at_.fc_bias, grad_hidden_.data(), fc_pre_.data(), p + at_.fc_bias);
-  kernels::gemm(kernels::setup_gemm(true, false, dim_, hidden_, rows), g + at_.fc_weight,
+  kernels::gemm(checked(kernels::setup_gemm(true, false, dim_, hidden_, rows)), g + at_.fc_weight,
                 ln2_.data(), grad_hidden_.data());
-  kernels::gemm(kernels::setup_gemm(false, true, rows, dim_, hidden_), grad_normalized_.data(),
-                grad_hidden_.data(), p + at_.fc_weight);
+  kernels::gemm(checked(kernels::setup_gemm(false, true, rows, dim_, hidden_)),
+                grad_normalized_.data(), grad_hidden_.data(), p + at_.fc_weight);
   // grad_input_ is free until the end: it takes LN2's input gradient for the sum.
   kernels::layer_norm_backward(norm, grad_input_.data(), g + at_.ln2_gamma, g + at_.ln2_beta,
                                grad_normalized_.data(), residual_.data(), ln2_mean_.data(),

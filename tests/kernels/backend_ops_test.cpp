@@ -31,7 +31,7 @@ using floats = std::vector<float>;
 void gemm_case(backend on) {
   for (bool ta : {false, true})
     for (bool tb : {false, true}) {
-      const auto s = setup_gemm(ta, tb, 37, 29, 41);
+      const auto s = ok_value(setup_gemm(ta, tb, 37, 29, 41));
       const auto a = random_floats(37 * 41, -1, 1, 1);
       const auto b = random_floats(41 * 29, -1, 1, 2);
       floats want = random_floats(37 * 29, -1, 1, 3);
@@ -44,7 +44,7 @@ void gemm_case(backend on) {
 
 void bias_activation_case(backend on, bool backward) {
   for (auto act : {activation::identity, activation::relu, activation::gelu}) {
-    const auto s = setup_bias_activation(7, 45, act);
+    const auto s = ok_value(setup_bias_activation(7, 45, act));
     const auto x = random_floats(7 * 45, -4, 4, 4);
     const auto bias = random_floats(45, -1, 1, 5);
     const auto dy = random_floats(7 * 45, -1, 1, 6);
@@ -67,7 +67,7 @@ void bias_activation_case(backend on, bool backward) {
 }
 
 void softmax_case(backend on) {
-  const auto s = setup_softmax(9, 77);
+  const auto s = ok_value(setup_softmax(9, 77));
   const auto x = random_floats(9 * 77, -20, 20, 7);
   floats want(x.size()), got(x.size());
   softmax_forward(s, want.data(), x.data(), backend::reference);
@@ -76,7 +76,7 @@ void softmax_case(backend on) {
 }
 
 void cross_entropy_case(backend on, bool backward) {
-  const auto s = setup_cross_entropy(13, 37);
+  const auto s = ok_value(setup_cross_entropy(13, 37));
   const auto logits = random_floats(13 * 37, -8, 8, 8);
   const auto labels = random_ids(13, 37, 9);
   if (!backward) {
@@ -94,7 +94,7 @@ void cross_entropy_case(backend on, bool backward) {
 
 void layer_norm_case(backend on, bool backward) {
   const std::size_t rows = 6, cols = 67;
-  const auto s = setup_layer_norm(rows, cols);
+  const auto s = ok_value(setup_layer_norm(rows, cols));
   const auto x = random_floats(rows * cols, 2, 5, 10);
   const auto gamma = random_floats(cols, 0.5f, 1.5f, 11);
   const auto beta = random_floats(cols, -1, 1, 12);
@@ -123,7 +123,7 @@ void layer_norm_case(backend on, bool backward) {
 }
 
 void embedding_case(backend on, bool backward) {
-  const auto s = setup_embedding(50, 13, 40);
+  const auto s = ok_value(setup_embedding(50, 13, 40));
   const auto table = random_floats(50 * 13, -1, 1, 14);
   const auto ids = random_ids(40, 50, 15);
   if (!backward) {
@@ -141,7 +141,7 @@ void embedding_case(backend on, bool backward) {
 }
 
 void attention_case(backend on, bool backward) {
-  const auto s = setup_attention(2, 3, 11, 8);
+  const auto s = ok_value(setup_attention(2, 3, 11, 8));
   const std::size_t n = 2 * 3 * 11 * 8;
   const auto q = random_floats(n, -1, 1, 17);
   const auto k = random_floats(n, -1, 1, 18);
@@ -171,7 +171,7 @@ void attention_case(backend on, bool backward) {
 void conv2d_case(backend on, bool backward) {
   // Strided and padded, then a plain 1x1 convolution.
   for (auto shape : {conv2d_shape{2, 3, 9, 8, 4, 3, 3, 2, 1}, conv2d_shape{1, 5, 4, 6, 3, 1, 1}}) {
-    const auto s = setup_conv2d(shape);
+    const auto s = ok_value(setup_conv2d(shape));
     const std::string what = "conv " + std::to_string(s.kernel_h) + "x" + std::to_string(s.kernel_w);
     const std::size_t xn = s.batch * s.in_channels * s.height * s.width;
     const std::size_t wn = s.out_channels * s.in_channels * s.kernel_h * s.kernel_w;
@@ -202,7 +202,7 @@ void conv2d_case(backend on, bool backward) {
 }
 
 void max_pool_case(backend on, bool backward) {
-  const auto s = setup_max_pool(2, 3, 7, 6);
+  const auto s = ok_value(setup_max_pool(2, 3, 7, 6));
   const auto x = random_floats(2 * 3 * 7 * 6, -1, 1, 25);
   const std::size_t yn = 2 * 3 * 3 * 3;
   floats y(yn);
@@ -225,7 +225,7 @@ void max_pool_case(backend on, bool backward) {
 
 void sgd_case(backend on) {
   // 1003 elements: vector body plus a scalar tail.
-  const auto s = setup_sgd({1003, 0.05f, 0.9f, 0.01f});
+  const auto s = ok_value(setup_sgd({1003, 0.05f, 0.9f, 0.01f}));
   floats want_p = random_floats(1003, -1, 1, 27), want_v(1003, 0.0f);
   floats got_p = want_p, got_v = want_v;
   for (std::uint32_t step = 0; step < 3; ++step) {
@@ -242,7 +242,8 @@ void adam_case(backend on) {
     floats want_p = random_floats(1003, -1, 1, 31), want_m(1003, 0.0f), want_v(1003, 0.0f);
     floats got_p = want_p, got_m = want_m, got_v = want_v;
     for (long step = 1; step <= 3; ++step) {
-      const auto s = setup_adam({1003, 1e-2f, 0.9f, 0.999f, 1e-8f, 0.1f, decoupled, step});
+      const auto s =
+        ok_value(setup_adam({1003, 1e-2f, 0.9f, 0.999f, 1e-8f, 0.1f, decoupled, step}));
       const auto g = random_floats(1003, -1, 1, 40 + static_cast<std::uint32_t>(step));
       adam_update(s, want_p.data(), want_m.data(), want_v.data(), g.data(), backend::reference);
       adam_update(s, got_p.data(), got_m.data(), got_v.data(), g.data(), on);

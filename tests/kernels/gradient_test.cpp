@@ -36,7 +36,7 @@ BOOST_AUTO_TEST_SUITE(unit)
 BOOST_AUTO_TEST_CASE(bias_activation_backward_matches_finite_differences) {
   const std::size_t rows = 4, cols = 11;
   for (auto act : {activation::identity, activation::relu, activation::gelu}) {
-    const auto s = setup_bias_activation(rows, cols, act);
+    const auto s = ok_value(setup_bias_activation(rows, cols, act));
     auto x = random_floats(rows * cols, -3, 3, 1);
     auto bias = random_floats(cols, -0.5f, 0.5f, 2);
     // Keep pre-activations away from the ReLU kink, where differences are meaningless.
@@ -62,7 +62,7 @@ BOOST_AUTO_TEST_CASE(bias_activation_backward_matches_finite_differences) {
 }
 
 BOOST_AUTO_TEST_CASE(cross_entropy_backward_matches_finite_differences) {
-  const auto s = setup_cross_entropy(5, 7);
+  const auto s = ok_value(setup_cross_entropy(5, 7));
   auto logits = random_floats(5 * 7, -3, 3, 4);
   const auto labels = random_ids(5, 7, 5);
   auto loss = [&] {
@@ -80,7 +80,7 @@ BOOST_AUTO_TEST_CASE(cross_entropy_backward_matches_finite_differences) {
 
 BOOST_AUTO_TEST_CASE(layer_norm_backward_matches_finite_differences) {
   const std::size_t rows = 3, cols = 10;
-  const auto s = setup_layer_norm(rows, cols);
+  const auto s = ok_value(setup_layer_norm(rows, cols));
   auto x = random_floats(rows * cols, -2, 2, 6);
   auto gamma = random_floats(cols, 0.5f, 1.5f, 7);
   auto beta = random_floats(cols, -1, 1, 8);
@@ -108,7 +108,7 @@ BOOST_AUTO_TEST_CASE(layer_norm_backward_matches_finite_differences) {
 }
 
 BOOST_AUTO_TEST_CASE(embedding_backward_matches_finite_differences) {
-  const auto s = setup_embedding(6, 4, 9);
+  const auto s = ok_value(setup_embedding(6, 4, 9));
   auto table = random_floats(6 * 4, -1, 1, 10);
   const std::vector<std::int32_t> ids{0, 3, 3, 5, 1, 3, 0, 2, 5}; // repeats must add up
   const auto w = random_floats(9 * 4, -1, 1, 11);
@@ -126,7 +126,7 @@ BOOST_AUTO_TEST_CASE(embedding_backward_matches_finite_differences) {
 }
 
 BOOST_AUTO_TEST_CASE(attention_backward_matches_finite_differences) {
-  const auto s = setup_attention(1, 2, 5, 4);
+  const auto s = ok_value(setup_attention(1, 2, 5, 4));
   const std::size_t n = 2 * 5 * 4;
   auto q = random_floats(n, -1, 1, 12);
   auto k = random_floats(n, -1, 1, 13);
@@ -155,7 +155,7 @@ BOOST_AUTO_TEST_CASE(attention_backward_matches_finite_differences) {
 }
 
 BOOST_AUTO_TEST_CASE(conv2d_backward_matches_finite_differences) {
-  const auto s = setup_conv2d({2, 2, 5, 5, 3, 3, 3, 2, 1});
+  const auto s = ok_value(setup_conv2d({2, 2, 5, 5, 3, 3, 3, 2, 1}));
   const std::size_t yn = 2 * 3 * s.out_height * s.out_width;
   auto x = random_floats(2 * 2 * 5 * 5, -1, 1, 16);
   auto weight = random_floats(3 * 2 * 3 * 3, -1, 1, 17);
@@ -182,7 +182,7 @@ BOOST_AUTO_TEST_CASE(conv2d_backward_matches_finite_differences) {
 }
 
 BOOST_AUTO_TEST_CASE(max_pool_backward_matches_finite_differences) {
-  const auto s = setup_max_pool(1, 2, 5, 4);
+  const auto s = ok_value(setup_max_pool(1, 2, 5, 4));
   // Distinct values 0.1 apart, shuffled, so a step of 1e-2 never changes a window's winner.
   floats x(2 * 5 * 4);
   std::iota(x.begin(), x.end(), 0.0f);

@@ -14,8 +14,16 @@
 #include <vector>
 
 #include "registry.hpp"
+#include "result.hpp"
 
 namespace ds::kernels::testing {
+
+/// The value of a setup that must succeed; ends the test case with the status otherwise.
+template <class T>
+T ok_value(const result<T>& setup) {
+  BOOST_REQUIRE_MESSAGE(setup.ok(), setup.error().to_string());
+  return setup.value();
+}
 
 /// Runs `check(b)` for every backend `b` of `o` that this machine can run.
 template <class Check>

@@ -13,6 +13,7 @@
 #include "cpu/max_pool.hpp"
 #include "cpu/optimizer_update.hpp"
 #include "cpu/softmax.hpp"
+#include "nn/kernel_check.hpp"
 
 namespace ds::bench {
 namespace {
@@ -52,7 +53,7 @@ std::string dims(std::initializer_list<std::size_t> sizes) {
 
 // Dense layers call gemm as y[m,n] = x[m,k] w[k,n] in the forward.
 kernel_case gemm_case(std::size_t m, std::size_t k, std::size_t n) {
-  const auto shape = kernels::setup_gemm(false, false, m, n, k);
+  const auto shape = nn::checked(kernels::setup_gemm(false, false, m, n, k));
   return {"gemm", dims({m, k, n}) + " (m x k x n)", op::gemm, 2.0 * m * n * k,
           [=, a = random_floats(m * k, 1), b = random_floats(k * n, 2),
            c = floats(m * n)](backend on) mutable {
@@ -62,7 +63,7 @@ kernel_case gemm_case(std::size_t m, std::size_t k, std::size_t n) {
 
 void add_bias_activation(std::vector<kernel_case>& cases, std::size_t rows, std::size_t cols,
                          kernels::activation act, const char* act_name) {
-  const auto shape = kernels::setup_bias_activation(rows, cols, act);
+  const auto shape = nn::checked(kernels::setup_bias_activation(rows, cols, act));
   const auto label = dims({rows, cols}) + " " + act_name;
   cases.push_back({"bias_activation_forward", label, op::bias_activation_forward, 0,
                    [=, x = random_floats(rows * cols, 3), bias = random_floats(cols, 4),
@@ -80,8 +81,8 @@ void add_bias_activation(std::vector<kernel_case>& cases, std::size_t rows, std:
 
 void add_softmax_and_cross_entropy(std::vector<kernel_case>& cases, std::size_t rows,
                                    std::size_t cols) {
-  const auto softmax = kernels::setup_softmax(rows, cols);
-  const auto loss = kernels::setup_cross_entropy(rows, cols);
+  const auto softmax = nn::checked(kernels::setup_softmax(rows, cols));
+  const auto loss = nn::checked(kernels::setup_cross_entropy(rows, cols));
   cases.push_back({"softmax_forward", dims({rows, cols}), op::softmax_forward, 0,
                    [=, x = random_floats(rows * cols, 6), y = floats(rows * cols)](
                      backend on) mutable { kernels::softmax_forward(softmax, y.data(), x.data(), on); }});
@@ -99,7 +100,7 @@ void add_softmax_and_cross_entropy(std::vector<kernel_case>& cases, std::size_t 
 }
 
 void add_layer_norm(std::vector<kernel_case>& cases, std::size_t rows, std::size_t cols) {
-  const auto shape = kernels::setup_layer_norm(rows, cols);
+  const auto shape = nn::checked(kernels::setup_layer_norm(rows, cols));
   floats x = random_floats(rows * cols, 8), gamma = random_floats(cols, 9),
          beta = random_floats(cols, 10), y(rows * cols), mean(rows), rstd(rows);
   // The backward needs the statistics of a real forward.
@@ -121,7 +122,7 @@ void add_layer_norm(std::vector<kernel_case>& cases, std::size_t rows, std::size
 
 void add_embedding(std::vector<kernel_case>& cases, std::size_t vocab, std::size_t dim,
                    std::size_t count) {
-  const auto shape = kernels::setup_embedding(vocab, dim, count);
+  const auto shape = nn::checked(kernels::setup_embedding(vocab, dim, count));
   const auto label = dims({vocab, dim}) + " table, " + std::to_string(count) + " ids";
   cases.push_back({"embedding_forward", label, op::embedding_forward, 0,
                    [=, table = random_floats(vocab * dim, 12), tokens = random_ids(count, vocab),
@@ -139,7 +140,7 @@ void add_embedding(std::vector<kernel_case>& cases, std::size_t vocab, std::size
 
 void add_attention(std::vector<kernel_case>& cases, std::size_t batch, std::size_t heads,
                    std::size_t seq, std::size_t head_dim) {
-  const auto shape = kernels::setup_attention(batch, heads, seq, head_dim);
+  const auto shape = nn::checked(kernels::setup_attention(batch, heads, seq, head_dim));
   const std::size_t size = batch * heads * seq * head_dim;
   floats q = random_floats(size, 14), k = random_floats(size, 15), v = random_floats(size, 16),
          out(size), probs(batch * heads * seq * seq);
@@ -170,7 +171,7 @@ void add_conv2d(std::vector<kernel_case>& cases, std::size_t batch, std::size_t 
   request.out_channels = out_channels;
   request.kernel_h = request.kernel_w = kernel;
   request.padding = kernel / 2;
-  const auto shape = kernels::setup_conv2d(request);
+  const auto shape = nn::checked(kernels::setup_conv2d(request));
   const std::size_t in = batch * channels * side * side;
   const std::size_t out = batch * out_channels * shape.out_height * shape.out_width;
   const std::size_t weights = out_channels * channels * kernel * kernel;
@@ -195,7 +196,7 @@ void add_conv2d(std::vector<kernel_case>& cases, std::size_t batch, std::size_t 
 
 void add_max_pool(std::vector<kernel_case>& cases, std::size_t batch, std::size_t channels,
                   std::size_t side) {
-  const auto shape = kernels::setup_max_pool(batch, channels, side, side);
+  const auto shape = nn::checked(kernels::setup_max_pool(batch, channels, side, side));
   const std::size_t in = batch * channels * side * side;
   const std::size_t out = batch * channels * shape.out_height * shape.out_width;
   floats x = random_floats(in, 22), y(out);
@@ -214,14 +215,15 @@ void add_max_pool(std::vector<kernel_case>& cases, std::size_t batch, std::size_
 // In place, call after call: the moments average a fixed gradient, so the values stay bounded
 // and every call does the same work.
 void add_optimizers(std::vector<kernel_case>& cases, std::size_t size) {
-  const auto sgd = kernels::setup_sgd({size, 1e-3f, 0.9f, 0.01f});
+  const auto sgd = nn::checked(kernels::setup_sgd({size, 1e-3f, 0.9f, 0.01f}));
   const auto label = std::to_string(size) + " params";
   cases.push_back({"sgd_update", label, op::sgd_update, 0,
                    [=, p = random_floats(size, 24), g = random_floats(size, 25),
                     velocity = floats(size)](backend on) mutable {
                      kernels::sgd_update(sgd, p.data(), velocity.data(), g.data(), on);
                    }});
-  const auto adam = kernels::setup_adam({size, 1e-3f, 0.9f, 0.999f, 1e-8f, 0.01f, false, 10});
+  const auto adam =
+    nn::checked(kernels::setup_adam({size, 1e-3f, 0.9f, 0.999f, 1e-8f, 0.01f, false, 10}));
   cases.push_back({"adam_update", label, op::adam_update, 0,
                    [=, p = random_floats(size, 24), g = random_floats(size, 25), m = floats(size),
                     v = floats(size)](backend on) mutable {

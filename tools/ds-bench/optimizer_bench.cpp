@@ -10,6 +10,7 @@
 
 #include "bench_stats.hpp"
 #include "cpu/optimizer_update.hpp"
+#include "nn/kernel_check.hpp"
 
 namespace ds::bench {
 namespace {
@@ -96,11 +97,12 @@ void update_range(const update_row& row, parameter_set& set, std::size_t begin,
   float* m = set.first_moment.data() + begin;
   const float* g = set.gradient.data() + begin;
   if (row.op == kernels::op::sgd_update) {
-    kernels::sgd_update(kernels::setup_sgd({end - begin, 1e-3f, 0.9f, 0.01f}), p, m, g, row.on);
+    kernels::sgd_update(nn::checked(kernels::setup_sgd({end - begin, 1e-3f, 0.9f, 0.01f})), p, m,
+                        g, row.on);
     return;
   }
-  kernels::adam_update(kernels::setup_adam({end - begin, 1e-3f, 0.9f, 0.999f, 1e-8f, 0.01f,
-                                            row.decoupled, step}),
+  kernels::adam_update(nn::checked(kernels::setup_adam({end - begin, 1e-3f, 0.9f, 0.999f, 1e-8f,
+                                                        0.01f, row.decoupled, step})),
                        p, m, set.second_moment.data() + begin, g, row.on);
 }
 

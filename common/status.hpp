@@ -1,5 +1,5 @@
 #pragma once
-/// The error vocabulary of codecs and kernels (no exceptions cross this layer).
+/// The error vocabulary of codecs and kernels (no exceptions cross these layers).
 
 #include <cstdint>
 #include <string>
