@@ -1,5 +1,6 @@
 #include "train/checkpoint_file.hpp"
 
+#include <algorithm>
 #include <bit>
 #include <cerrno>
 #include <cstdio>
@@ -206,6 +207,14 @@ saved_training read_checkpoint(const std::string& dir) {
                              + std::to_string(body.size() - in.offset())
                              + " unexpected bytes after its arrays");
   return saved;
+}
+
+void load_parameters(const saved_training& saved, const std::string& dir, std::span<float> params) {
+  if (saved.params.size() != params.size())
+    throw std::runtime_error("checkpoint '" + checkpoint_path(dir) + "' holds "
+                             + std::to_string(saved.params.size()) + " parameters, the model "
+                             + std::to_string(params.size()));
+  std::copy(saved.params.begin(), saved.params.end(), params.begin());
 }
 
 void check_checkpoint_matches(const saved_training& saved, const std::string& dir,

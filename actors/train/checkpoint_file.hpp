@@ -10,6 +10,7 @@
 /// crash leaves either the previous checkpoint or the new one, never a mix.
 
 #include <cstdint>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -41,6 +42,10 @@ void write_checkpoint(const std::string& dir, const train_state& state);
 /// Reads and verifies the checkpoint in `dir`. Throws std::runtime_error naming the file and
 /// what is wrong (missing, truncated, bad magic, checksum mismatch, bad metadata).
 saved_training read_checkpoint(const std::string& dir);
+
+/// Copies the saved parameters into `params`; throws std::runtime_error naming the file when
+/// their counts differ.
+void load_parameters(const saved_training& saved, const std::string& dir, std::span<float> params);
 
 /// Throws std::runtime_error when `saved` was made by another model or optimizer than the one
 /// configured, naming both, so a checkpoint is never loaded into a model it does not fit.

@@ -7,6 +7,7 @@
 
 #include "cpu/gemm.hpp"
 #include "train/checkpoint_file.hpp"
+#include "train/stage_model.hpp"
 
 namespace ds::actors {
 namespace {
@@ -35,12 +36,9 @@ stage_schema compute::schema() {
 
 void compute::open(context& ctx) {
   const auto& cfg = ctx.config();
-  try {
-    task_ = nn::parse_model_spec(cfg.get_string("model")).task;
-    model_.emplace(nn::build_model(cfg.get_string("model")));
-  } catch (const std::invalid_argument& e) {
-    throw stage_fatal_error("stages." + ctx.stage_name() + ".model: " + e.what());
-  }
+  auto [model, task] = model_of(ctx);
+  model_.emplace(std::move(model));
+  task_ = task;
   fields_ = {cfg.get_string("input_field"), cfg.get_string("label_field")};
   delay_ = static_cast<std::uint64_t>(cfg.get_int("delay"));
   pool_ = &ctx.pools().host();
@@ -51,12 +49,7 @@ void compute::open(context& ctx) {
     try {
       auto saved = read_checkpoint(dir);
       check_checkpoint_matches(saved, dir, cfg.get_string("model"), "");
-      auto params = model_->parameters();
-      if (saved.params.size() != params.size())
-        throw std::runtime_error("checkpoint '" + checkpoint_path(dir) + "' holds "
-                                 + std::to_string(saved.params.size()) + " parameters, the model "
-                                 + std::to_string(params.size()));
-      std::copy(saved.params.begin(), saved.params.end(), params.begin());
+      load_parameters(saved, dir, model_->parameters());
       first_step_ = saved.next_step;
     } catch (const std::runtime_error& e) {
       throw stage_fatal_error(e.what());
@@ -156,8 +149,6 @@ void compute::run_step(const batch& b, emitter& out) {
   const auto grads = model_->gradients();
   model_->backward([&](std::size_t index) {
     const auto& range = buckets[index].range;
-    auto storage = pool_->allocate(range.size * sizeof(float));
-    std::memcpy(storage.data(), grads.data() + range.offset, range.size * sizeof(float));
     auto bucket = std::make_shared<grad_bucket>();
     bucket->step = b.step;
     bucket->update = group;
@@ -169,7 +160,7 @@ void compute::run_step(const batch& b, emitter& out) {
     bucket->group_size = group_size_;
     bucket->samples = inputs_.rows();
     bucket->loss = loss;
-    bucket->grads = tensor{std::move(storage), dtype::f32, {static_cast<std::int64_t>(range.size)}};
+    bucket->grads = copy_to_tensor(*pool_, grads.subspan(range.offset, range.size));
     out.emit(grads_out_, std::move(bucket));
   });
   last_step_end_ = clock::now();

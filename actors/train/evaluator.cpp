@@ -9,6 +9,7 @@
 #include "input/dataset_key.hpp"
 #include "input/field_transform.hpp"
 #include "input/record_decoding.hpp"
+#include "train/stage_model.hpp"
 
 namespace ds::actors {
 namespace {
@@ -41,12 +42,9 @@ stage_schema evaluator::schema() {
 
 void evaluator::open(context& ctx) {
   const auto& cfg = ctx.config();
-  try {
-    task_ = nn::parse_model_spec(cfg.get_string("model")).task;
-    model_.emplace(nn::build_model(cfg.get_string("model")));
-  } catch (const std::invalid_argument& e) {
-    throw stage_fatal_error("stages." + ctx.stage_name() + ".model: " + e.what());
-  }
+  auto [model, task] = model_of(ctx);
+  model_.emplace(std::move(model));
+  task_ = task;
   fields_ = {cfg.get_string("input_field"), cfg.get_string("label_field")};
   batch_size_ = static_cast<std::size_t>(cfg.get_int("batch_size"));
   every_epochs_ = static_cast<std::uint32_t>(cfg.get_int("every_epochs"));

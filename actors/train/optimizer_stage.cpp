@@ -7,6 +7,7 @@
 
 #include "nn/model_spec.hpp"
 #include "train/checkpoint_file.hpp"
+#include "train/stage_model.hpp"
 
 namespace ds::actors {
 namespace {
@@ -20,12 +21,6 @@ nn::optimizer_kind kind_named(const std::string& name) {
   if (name == "adam")
     return nn::optimizer_kind::adam;
   return nn::optimizer_kind::adamw;
-}
-
-tensor copy_to_tensor(memory_pool& pool, std::span<const float> values) {
-  auto storage = pool.allocate(values.size() * sizeof(float));
-  std::memcpy(storage.data(), values.data(), values.size() * sizeof(float));
-  return tensor{std::move(storage), dtype::f32, {static_cast<std::int64_t>(values.size())}};
 }
 
 } // namespace
@@ -60,8 +55,8 @@ void optimizer_stage::open(context& ctx) {
   const auto& cfg = ctx.config();
   model_text_ = cfg.get_string("model");
   algorithm_ = cfg.get_string("algorithm");
+  model_.emplace(model_of(ctx).model);
   try {
-    model_.emplace(nn::build_model(model_text_));
     nn::optimizer_config config;
     config.kind = kind_named(algorithm_);
     config.momentum = static_cast<float>(cfg.get_number("momentum"));
@@ -95,12 +90,7 @@ void optimizer_stage::restore(const std::string& dir) {
   try {
     auto saved = read_checkpoint(dir);
     check_checkpoint_matches(saved, dir, model_text_, algorithm_);
-    auto params = model_->parameters();
-    if (saved.params.size() != params.size())
-      throw std::runtime_error("checkpoint '" + checkpoint_path(dir) + "' holds "
-                               + std::to_string(saved.params.size()) + " parameters, the model "
-                               + std::to_string(params.size()));
-    std::copy(saved.params.begin(), saved.params.end(), params.begin());
+    load_parameters(saved, dir, model_->parameters());
     std::vector<std::span<const float>> moments(saved.moments.begin(), saved.moments.end());
     optimizer_->restore(moments, static_cast<long>(saved.updates));
     updates_ = saved.updates;

@@ -11,6 +11,8 @@
 #include "data/shard_writer.hpp"
 #include "runtime/job.hpp"
 
+#include "../support/image_label_dataset.hpp"
+
 // sampler → shard_reader → decoder ×k → batcher → batch_sink on a small
 // dataset written by the test, through the real actor runtime.
 
@@ -27,30 +29,14 @@ std::uint8_t pixel(std::uint64_t record, std::size_t i) {
 
 /// Writes two shards of records {image: u8[4,4] zstd, label: u8 raw}.
 std::string make_dataset(const std::string& name) {
-  auto dir = fs::temp_directory_path() / ("dsflow-input-" + std::to_string(getpid()) + "-" + name);
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  std::vector<ds::data::field_spec> fields(2);
-  fields[0].name = "image";
-  fields[0].type = ds::dtype::u8;
-  fields[0].shape = {4, 4};
-  fields[0].codec = ds::codecs::codec_id::zstd;
-  fields[1].name = "label";
-  fields[1].type = ds::dtype::u8;
-  fields[1].codec = ds::codecs::codec_id::raw;
-  for (std::uint64_t s = 0; s < shards; ++s) {
-    ds::data::shard_writer writer{(dir / ("part-" + std::to_string(s) + ".dsshard")).string(), fields};
-    for (std::uint64_t r = 0; r < records_per_shard; ++r) {
-      auto record = s * records_per_shard + r;
-      std::vector<std::byte> image(16);
-      for (std::size_t i = 0; i < 16; ++i)
-        image[i] = std::byte{pixel(record, i)};
-      std::byte label{static_cast<std::uint8_t>(record % 10)};
-      writer.add({image, std::span<const std::byte>{&label, 1}});
-    }
-    writer.finish();
-  }
-  return dir.string();
+  return ds::test::write_image_label_dataset("input-" + name, shards, records_per_shard,
+                                             [](std::uint64_t record) {
+                                               ds::test::image_label made;
+                                               for (std::size_t i = 0; i < 16; ++i)
+                                                 made.image[i] = pixel(record, i);
+                                               made.label = static_cast<std::uint8_t>(record % 10);
+                                               return made;
+                                             });
 }
 
 /// The digest batch_sink must reach for unshuffled batches of 32 (f32 images

@@ -11,10 +11,11 @@
 
 #include "builtin_stages.hpp"
 #include "config/config_loader.hpp"
-#include "data/shard_writer.hpp"
 #include "runtime/job.hpp"
 #include "train/checkpoint_file.hpp"
 #include "train/resume.hpp"
+
+#include "../support/image_label_dataset.hpp"
 
 // The whole training loop — sampler → reader → decoder ×k → batcher → compute ×r →
 // grad_reducer → optimizer → (params back to compute; state to evaluator and
@@ -29,32 +30,17 @@ constexpr int classes = 4;
 
 /// Class c lights up its own quarter of a 4×4 image; every pixel gets deterministic noise.
 std::string make_blobs(const std::string& name) {
-  auto dir = fs::temp_directory_path() / ("dsflow-train-" + std::to_string(getpid()) + "-" + name);
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  std::vector<ds::data::field_spec> fields(2);
-  fields[0].name = "image";
-  fields[0].type = ds::dtype::u8;
-  fields[0].shape = {4, 4};
-  fields[0].codec = ds::codecs::codec_id::zstd;
-  fields[1].name = "label";
-  fields[1].type = ds::dtype::u8;
-  fields[1].codec = ds::codecs::codec_id::raw;
-  ds::data::shard_writer writer{(dir / "part-0.dsshard").string(), fields};
   std::uint64_t noise = 12345;
-  for (std::uint64_t r = 0; r < records; ++r) {
-    const auto label = static_cast<int>(r % classes);
-    std::vector<std::byte> image(16);
+  return ds::test::write_image_label_dataset("train-" + name, 1, records, [&](std::uint64_t r) {
+    ds::test::image_label made;
+    made.label = static_cast<std::uint8_t>(r % classes);
     for (std::size_t i = 0; i < 16; ++i) {
       noise = noise * 6364136223846793005ULL + 1442695040888963407ULL;
-      const int lit = static_cast<int>(i) / 4 == label ? 150 : 40;
-      image[i] = std::byte{static_cast<std::uint8_t>(lit + static_cast<int>((noise >> 33) % 90))};
+      const int lit = static_cast<int>(i) / 4 == made.label ? 150 : 40;
+      made.image[i] = static_cast<std::uint8_t>(lit + static_cast<int>((noise >> 33) % 90));
     }
-    std::byte tag{static_cast<std::uint8_t>(label)};
-    writer.add({image, std::span<const std::byte>{&tag, 1}});
-  }
-  writer.finish();
-  return dir.string();
+    return made;
+  });
 }
 
 std::string read_bytes(const std::string& path) {
