@@ -197,6 +197,26 @@ BOOST_AUTO_TEST_CASE(a_checkpoint_of_another_model_is_refused_naming_both) {
   BOOST_TEST(refused.error.find("sizes=16,8,4") != std::string::npos, refused.error);
 }
 
+BOOST_AUTO_TEST_CASE(snapshots_come_at_epoch_ends_every_n_steps_and_at_the_end) {
+  auto result = run({"optimize.snapshot_every_steps=5"});
+  BOOST_TEST((result.outcome == ds::job_outcome::completed), result.error);
+  std::uint64_t written = 0;
+  metrics->for_each([&](const ds::replica_metrics& m) {
+    if (m.stage == "checkpoint")
+      for (auto [key, v] : m.custom_values())
+        if (key == "checkpoints")
+          written = v;
+  });
+  // Updates 5, 10, ..., 35 (7), the ends of epochs 1 and 2 (2), and the end of the run (1).
+  BOOST_TEST(written == 10u);
+}
+
+BOOST_AUTO_TEST_CASE(compute_and_optimizer_with_different_models_stop_the_run_saying_so) {
+  auto result = run({"optimize.model=mlp sizes=16,8,4 seed=3 bucket_kib=1"});
+  BOOST_TEST((result.outcome == ds::job_outcome::failed));
+  BOOST_TEST(result.error.find("the same model") != std::string::npos, result.error);
+}
+
 BOOST_AUTO_TEST_CASE(delayed_updates_and_clipping_still_learn) {
   auto result = run({"train.delay=1", "optimize.max_grad_norm=1.0", "evaluate.every_epochs=0"});
   BOOST_TEST((result.outcome == ds::job_outcome::completed), result.error);
