@@ -181,8 +181,6 @@ void libfabric_transport::engine::run() noexcept {
       worked = drain_posts() || worked;
       worked = poll_completions() || worked;
       cache_->close_released();
-      counters_.registrations = cache_->registrations();
-      counters_.registration_hits = cache_->hits();
     } catch (const std::exception& error) {
       // Each step handles its own failures; this is the last line before terminate().
       log_.error(std::string("progress thread: ") + error.what());
@@ -337,6 +335,13 @@ void libfabric_transport::engine::complete_with_error(const fi_cq_err_entry& ent
   }
 }
 
+registered_range libfabric_transport::engine::lookup(const buffer& bytes) {
+  auto found = cache_->lookup(bytes);
+  counters_.registrations = cache_->registrations();
+  counters_.registration_hits = cache_->hits();
+  return found;
+}
+
 // ---- Sending ----------------------------------------------------------------------------
 
 void libfabric_transport::engine::start_send(int peer, std::uint64_t tag, buffer payload,
@@ -346,7 +351,7 @@ void libfabric_transport::engine::start_send(int peer, std::uint64_t tag, buffer
   if (size <= options_.eager_threshold) {
     void* descriptor = nullptr;
     if (fabric_->needs_local_registration())
-      descriptor = cache_->lookup(payload).descriptor;
+      descriptor = lookup(payload).descriptor;
     auto op = std::make_unique<eager_send_op>();
     op->peer = peer;
     op->tag = tag;
@@ -358,7 +363,7 @@ void libfabric_transport::engine::start_send(int peer, std::uint64_t tag, buffer
     posts_.push_back({"fi_tsend",
                       [this, raw, descriptor, address] {
                         return fi_tsend(fabric_->ep(), raw->payload.data(), raw->payload.size(),
-                                        descriptor, address, raw->tag | wire::eager, raw);
+                                        descriptor, address, raw->tag, raw);
                       },
                       [this, raw](ssize_t code) {
                         auto owned = take(eager_sends_, raw);
@@ -370,7 +375,7 @@ void libfabric_transport::engine::start_send(int peer, std::uint64_t tag, buffer
     return;
   }
   // Zero-copy: the receiver reads this very buffer, so it stays held until the ack.
-  auto registration = cache_->lookup(payload);
+  auto registration = lookup(payload);
   auto id = next_transfer_id_++;
   auto op = std::make_unique<rma_send_op>();
   op->peer = peer;
@@ -380,17 +385,17 @@ void libfabric_transport::engine::start_send(int peer, std::uint64_t tag, buffer
   rma_sends_.emplace(id, std::move(op));
   ++counters_.rma_sends;
   wire::rma_descriptor descriptor{id, registration.remote_address, size, registration.key};
-  posts_.push_back({"fi_tinject",
+  posts_.push_back({"fi_tinjectdata",
                     [this, descriptor, address, tag] {
-                      return fi_tinject(fabric_->ep(), &descriptor, sizeof descriptor, address,
-                                        tag | wire::descriptor);
+                      return fi_tinjectdata(fabric_->ep(), &descriptor, sizeof descriptor,
+                                            wire::descriptor_data, address, tag);
                     },
                     [this, id, peer, tag](ssize_t code) {
                       auto owned = take(rma_sends_, id);
                       owned->payload = {};
                       call(owned->on_done,
                            {peer, tag, {},
-                            DS_FI_ERROR(provider(), "fi_tinject", code, peer, tag,
+                            DS_FI_ERROR(provider(), "fi_tinjectdata", code, peer, tag,
                                         "the descriptor of transfer " + std::to_string(id))});
                     }});
 }
@@ -398,13 +403,12 @@ void libfabric_transport::engine::start_send(int peer, std::uint64_t tag, buffer
 void libfabric_transport::engine::post_ack_receive(ack_recv_op& op) {
   void* descriptor = nullptr;
   if (fabric_->needs_local_registration())
-    descriptor = cache_->lookup(op.landing).descriptor;
+    descriptor = lookup(op.landing).descriptor;
   auto* raw = &op;
   posts_.push_back({"fi_trecv",
                     [this, raw, descriptor] {
                       return fi_trecv(fabric_->ep(), raw->landing.data(), sizeof(wire::rma_ack),
-                                      descriptor, FI_ADDR_UNSPEC, wire::ack, wire::user_tag_mask,
-                                      raw);
+                                      descriptor, FI_ADDR_UNSPEC, wire::ack, 0, raw);
                     },
                     [this](ssize_t code) {
                       log_.error(DS_FI_ERROR(provider(), "fi_trecv", code, -1, net_error::no_tag,
@@ -472,7 +476,7 @@ void libfabric_transport::engine::deliver(const match_key& key) {
       try {
         slot->landing = slot->pool->allocate(options_.eager_threshold);
         if (fabric_->needs_local_registration())
-          descriptor = cache_->lookup(slot->landing).descriptor;
+          descriptor = lookup(slot->landing).descriptor;
       } catch (const std::exception& error) {
         slot->error = net_error(net_errc::fabric,
                                 "fi_trecv (provider " + provider() + ", "
@@ -489,7 +493,7 @@ void libfabric_transport::engine::deliver(const match_key& key) {
                         [this, slot, descriptor, address] {
                           return fi_trecv(fabric_->ep(), slot->landing.data(),
                                           options_.eager_threshold, descriptor, address,
-                                          slot->tag | wire::eager, wire::user_receive_ignore, slot);
+                                          slot->tag, 0, slot);
                         },
                         [this, slot](ssize_t code) {
                           slot->error = DS_FI_ERROR(provider(), "fi_trecv", code, slot->peer,
@@ -519,12 +523,21 @@ void libfabric_transport::engine::deliver(const match_key& key) {
 void libfabric_transport::engine::on_matched(recv_op& slot, const fi_cq_tagged_entry& entry) {
   match_key key{slot.peer, slot.tag};
   --receive_queues_[key].in_flight;
-  auto kind = entry.tag & ~wire::user_tag_mask;
-  if (kind == wire::eager) {
+  bool is_descriptor =
+    (entry.flags & FI_REMOTE_CQ_DATA) != 0 && entry.data == wire::descriptor_data;
+  if (entry.tag != slot.tag) {
+    slot.landing = {};
+    slot.error = net_error(net_errc::fabric,
+                           "fi_trecv (provider " + provider() + ", "
+                             + describe_peer_tag(slot.peer, slot.tag) + "): matched a message "
+                             + "with tag " + std::to_string(entry.tag),
+                           slot.peer, slot.tag);
+    slot.finished = true;
+  } else if (!is_descriptor) {
     slot.payload = slot.landing.slice(0, entry.len);
     slot.landing = {};
     slot.finished = true;
-  } else if (kind == wire::descriptor && entry.len == sizeof(wire::rma_descriptor)) {
+  } else if (entry.len == sizeof(wire::rma_descriptor)) {
     wire::rma_descriptor descriptor{};
     std::memcpy(&descriptor, slot.landing.data(), sizeof descriptor);
     slot.landing = {};
@@ -533,9 +546,9 @@ void libfabric_transport::engine::on_matched(recv_op& slot, const fi_cq_tagged_e
     slot.landing = {};
     slot.error = net_error(net_errc::fabric,
                            "fi_trecv (provider " + provider() + ", "
-                             + describe_peer_tag(slot.peer, slot.tag) + "): a message of "
-                             + std::to_string(entry.len) + " bytes with tag "
-                             + std::to_string(entry.tag) + " is not of this protocol",
+                             + describe_peer_tag(slot.peer, slot.tag) + "): a descriptor of "
+                             + std::to_string(entry.len) + " bytes instead of "
+                             + std::to_string(sizeof(wire::rma_descriptor)),
                            slot.peer, slot.tag);
     slot.finished = true;
   }
@@ -548,7 +561,7 @@ void libfabric_transport::engine::start_read(recv_op& slot, const wire::rma_desc
   try {
     slot.payload = slot.pool->allocate(remote.length);
     if (fabric_->needs_local_registration())
-      descriptor = cache_->lookup(slot.payload).descriptor;
+      descriptor = lookup(slot.payload).descriptor;
   } catch (const std::exception& error) {
     slot.payload = {};
     slot.error = net_error(net_errc::fabric,

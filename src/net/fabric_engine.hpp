@@ -117,6 +117,8 @@ private:
   void complete(const fi_cq_tagged_entry& entry);
   void complete_with_error(const fi_cq_err_entry& entry);
   void shutdown() noexcept;
+  /// The cache's registration of `bytes`, counted in the stats.
+  registered_range lookup(const buffer& bytes);
 
   void start_send(int peer, std::uint64_t tag, buffer payload, completion_handler on_done);
   void start_recv(int peer, std::uint64_t tag, memory_pool& pool, completion_handler on_done);

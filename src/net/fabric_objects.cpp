@@ -70,6 +70,11 @@ fabric_objects::fabric_objects(const fabric_request& request) : provider_(reques
                        + std::to_string(sizeof(wire::rma_descriptor))
                        + " bytes a transfer descriptor needs");
 
+    if (info_->domain_attr->cq_data_size < 1)
+      throw fi_error(-FI_ENOSYS, "fi_getinfo", provider_, __FILE__, __LINE__, -1,
+                     net_error::no_tag,
+                     "no remote CQ data, which marks transfer descriptors");
+
     DS_FI_CHECK(provider_, fi_fabric(info_->fabric_attr, &fabric_, nullptr));
     DS_FI_CHECK(provider_, fi_domain(fabric_, info_, &domain_, nullptr));
 

@@ -8,16 +8,19 @@
 
 namespace ds::net::wire {
 
-/// The top two tag bits say what a tagged message is; the rest is the user tag.
-/// A user receive matches kinds `eager` and `descriptor` (it ignores bit 62),
-/// never `ack`, so one posted receive takes whichever form the sender chose.
+/// The top two tag bits are the transport's; a user tag fits below them.
+/// Payloads and descriptors travel under the user tag itself, so one posted
+/// receive (exact tag, no ignore bits) takes whichever form the sender chose;
+/// a descriptor is told apart by its remote CQ data. Acks use tag `ack`.
+///
+/// Why not a tag bit and an ignore mask for descriptors: shm in libfabric 1.17
+/// does not apply a receive's ignore mask to messages that arrived before the
+/// receive was posted (they are never matched, or matched out of order).
 inline constexpr std::uint64_t kind_shift = 62;
-inline constexpr std::uint64_t eager = std::uint64_t{0} << kind_shift;
-inline constexpr std::uint64_t descriptor = std::uint64_t{1} << kind_shift;
 inline constexpr std::uint64_t ack = std::uint64_t{2} << kind_shift;
 inline constexpr std::uint64_t user_tag_mask = (std::uint64_t{1} << kind_shift) - 1;
-/// Ignore mask of a user receive: eager and descriptor both match.
-inline constexpr std::uint64_t user_receive_ignore = descriptor;
+/// Remote CQ data marking a tagged message as an `rma_descriptor`.
+inline constexpr std::uint64_t descriptor_data = 1;
 
 /// Sent instead of a large payload: where the receiver reads it from.
 struct rma_descriptor {
