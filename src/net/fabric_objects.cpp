@@ -6,6 +6,7 @@
 #include <rdma/fi_endpoint.h>
 #include <rdma/fi_errno.h>
 
+#include <cstdlib>
 #include <cstring>
 #include <memory>
 
@@ -54,7 +55,17 @@ fabric_objects::fabric_objects(const fabric_request& request) : provider_(reques
   if (!request.domain.empty())
     hints->domain_attr->name = duplicate(request.domain);
 
-  DS_FI_CHECK(provider_, fi_getinfo(FI_VERSION(1, 17), nullptr, nullptr, 0, hints.get(), &info_));
+  auto found = fi_getinfo(FI_VERSION(1, 17), nullptr, nullptr, 0, hints.get(), &info_);
+  if (found < 0) {
+    std::string detail = "no RDM endpoint with tagged messages, RMA and directed receives";
+    if (!request.domain.empty())
+      detail += " on domain " + request.domain;
+    // libfabric filters by FI_PROVIDER too, so an explicit provider can vanish.
+    if (const char* filter = std::getenv("FI_PROVIDER"); filter != nullptr && *filter != '\0')
+      detail += std::string("; FI_PROVIDER=") + filter + " in the environment also filters providers";
+    throw fi_error(found, "fi_getinfo", provider_, __FILE__, __LINE__, -1, net_error::no_tag,
+                   detail);
+  }
   try {
     if (info_->fabric_attr->prov_name != nullptr)
       provider_ = info_->fabric_attr->prov_name;
