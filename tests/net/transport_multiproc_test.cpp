@@ -22,6 +22,7 @@
 #include <thread>
 
 #include "dsflow/memory.hpp"
+#include "net/fault_injecting_transport.hpp"
 #include "net/libfabric_transport.hpp"
 #include "support/socket_channel.hpp"
 
@@ -80,7 +81,7 @@ double ms_since(std::chrono::steady_clock::time_point start) {
 struct rank_context {
   int rank;
   int peer;
-  ds::net::libfabric_transport& net;
+  ds::net::fault_injecting_transport& net;  ///< passes through until a test arms a fault
   ds::test::socket_channel& channel;
   ds::memory_pool& pool;
   std::uint32_t step = 0;
@@ -265,6 +266,41 @@ void early_arrivals_keep_their_order(rank_context& context) {
   context.barrier();
 }
 
+/// Faults injected around the real transport: a failed send is reported and
+/// never arrives, a delayed one keeps its place, a killed peer fails a waiting receive.
+void injected_faults_over_libfabric(rank_context& context) {
+  if (context.rank == 0) {
+    auto next = context.net.sends_seen() + 1;
+    context.net.fail_send(next);
+    context.net.delay_send(next + 1, 100ms);
+    auto failed = context.net.send(1, 700, filled(context.pool, 10, 1));
+    auto delayed = context.net.send(1, 700, filled(context.pool, 100000, 2));
+    auto behind = context.net.send(1, 700, filled(context.pool, 20, 3));
+    auto outcome = ds::net::wait_for(failed, wait_limit, "failed send");
+    CHECK(!outcome.ok() && outcome.error->code() == ds::net::net_errc::injected,
+          "the injected failure is reported");
+    wait(delayed, "delayed send");
+    wait(behind, "send behind the delayed one");
+    context.barrier();
+    auto waiting = context.net.recv(1, 701, context.pool);  // rank 1 never sends it
+    context.net.kill_peer(1);
+    auto dead = ds::net::wait_for(waiting, wait_limit, "recv from a killed peer");
+    CHECK(!dead.ok() && dead.error->code() == ds::net::net_errc::peer_failed,
+          "a killed peer fails the waiting receive");
+  } else {
+    auto first = context.net.recv(0, 700, context.pool);
+    auto second = context.net.recv(0, 700, context.pool);
+    auto got = wait(first, "recv after a failed send");
+    CHECK(got.payload.size() == 100000 && first_wrong(got.payload, 2) < 0,
+          "the failed send never arrived; the delayed one came first");
+    got = wait(second, "recv behind the delayed one");
+    CHECK(got.payload.size() == 20 && first_wrong(got.payload, 3) < 0, "order behind a delay");
+    context.barrier();
+  }
+  note("injected faults over libfabric: ok");
+  context.barrier();
+}
+
 void errors_name_the_peer(rank_context& context) {
   try {
     context.net.send(7, 1, context.pool.allocate(1), [](completion) {});
@@ -289,7 +325,8 @@ int run_rank(int rank, int fd, const std::string& provider, const std::string& d
   ds::reset_payload_bytes_copied();
   ds::memory_pool pool{ds::make_host_allocator()};
   {
-    ds::net::libfabric_transport net{options};
+    // Every test goes through the fault injector; it passes through until armed.
+    ds::net::fault_injecting_transport net{std::make_unique<ds::net::libfabric_transport>(options)};
     auto theirs = channel.exchange(net.local_address());
     std::vector<std::vector<std::byte>> addresses(2);
     addresses[static_cast<std::size_t>(rank)] = net.local_address();
@@ -306,6 +343,7 @@ int run_rank(int rank, int fd, const std::string& provider, const std::string& d
     mixed_sizes_both_ways_keep_order(context);
     early_arrivals_keep_their_order(context);
     errors_name_the_peer(context);
+    injected_faults_over_libfabric(context);  // last: rank 0 has killed rank 1 afterwards
     CHECK(ds::payload_bytes_copied() == 0,
           std::to_string(ds::payload_bytes_copied()) + " payload bytes copied");
     note("payload bytes copied: 0");
