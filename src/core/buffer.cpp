@@ -32,7 +32,7 @@ buffer buffer::slice(std::size_t offset, std::size_t length) const {
     throw std::out_of_range("buffer::slice: range [" + std::to_string(offset) + ", "
                             + std::to_string(offset) + " + " + std::to_string(length)
                             + ") is outside a buffer of " + std::to_string(size_) + " bytes");
-  return buffer{owner_, data_ + offset, length, kind_, device_};
+  return buffer{owner_, data_ + offset, length, block_size_, kind_, device_};
 }
 
 buffer buffer::clone(memory_pool& pool) const {

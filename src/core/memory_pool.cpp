@@ -3,11 +3,35 @@
 #include <algorithm>
 #include <array>
 #include <bit>
+#include <map>
+#include <shared_mutex>
 #include <new>
 
 namespace ds {
 
 namespace {
+
+struct listener_table {
+  std::shared_mutex mutex;
+  std::uint64_t next_id = 1;
+  std::map<std::uint64_t, block_free_listener> listeners;
+};
+
+listener_table& free_listeners() {
+  static listener_table table;
+  return table;
+}
+
+/// Tells the listeners, then hands the block back to its allocator.
+void release_block(block_allocator& allocator, void* block, std::size_t size) noexcept {
+  {
+    auto& table = free_listeners();
+    std::shared_lock guard{table.mutex};
+    for (auto& [id, listener] : table.listeners)
+      listener(block, size);
+  }
+  allocator.deallocate(block, size);
+}
 
 constexpr std::size_t min_class_bits = 8;  // smallest class: 256 B
 constexpr std::size_t class_count = 64 - min_class_bits;
@@ -51,7 +75,7 @@ struct memory_pool::shared_state {
   void free_all(const free_list_array& lists) noexcept {
     for (std::size_t index = 0; index < class_count; ++index)
       for (auto* block : lists[index])
-        allocator->deallocate(block, class_size(index));
+        release_block(*allocator, block, class_size(index));
   }
 
   std::unique_ptr<block_allocator> allocator;
@@ -84,7 +108,7 @@ struct block_releaser {
         }
       }
     }
-    state->allocator->deallocate(block, size);
+    release_block(*state->allocator, block, size);
   }
 };
 
@@ -133,7 +157,7 @@ buffer memory_pool::allocate(std::size_t size) {
   // If the control block cannot be allocated, shared_ptr calls the releaser,
   // so the block goes back to the free list rather than leaking.
   std::shared_ptr<void> owner{block, block_releaser{state_, index}};
-  return buffer{std::move(owner), static_cast<std::byte*>(block), size,
+  return buffer{std::move(owner), static_cast<std::byte*>(block), size, bytes,
                 state_->allocator->kind(), state_->allocator->device()};
 }
 
@@ -154,6 +178,20 @@ void memory_pool::trim() {
     cached = state_->take_cached();
   }
   state_->free_all(cached);
+}
+
+std::uint64_t add_block_free_listener(block_free_listener listener) {
+  auto& table = free_listeners();
+  std::unique_lock guard{table.mutex};
+  auto id = table.next_id++;
+  table.listeners.emplace(id, std::move(listener));
+  return id;
+}
+
+void remove_block_free_listener(std::uint64_t id) noexcept {
+  auto& table = free_listeners();
+  std::unique_lock guard{table.mutex};
+  table.listeners.erase(id);
 }
 
 memory_kind memory_pool::kind() const noexcept {

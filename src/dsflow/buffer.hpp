@@ -37,6 +37,13 @@ public:
 
   std::span<std::byte> bytes() const noexcept { return {data_, size_}; }
 
+  /// The whole pool block this handle points into (its size class), which a
+  /// slice shares with its parent. Transports register memory per block, so
+  /// each block is registered once however it is sliced. Empty for a null handle.
+  std::span<std::byte> block() const noexcept {
+    return {static_cast<std::byte*>(owner_.get()), block_size_};
+  }
+
   /// A handle to `length` bytes starting at `offset` that keeps the whole
   /// block alive. Throws `std::out_of_range` when the range is outside.
   buffer slice(std::size_t offset, std::size_t length) const;
@@ -49,13 +56,15 @@ public:
 
 private:
   friend class memory_pool;
-  buffer(std::shared_ptr<void> owner, std::byte* data, std::size_t size, memory_kind kind,
-         int device)
-    : owner_(std::move(owner)), data_(data), size_(size), kind_(kind), device_(device) {}
+  buffer(std::shared_ptr<void> owner, std::byte* data, std::size_t size, std::size_t block_size,
+         memory_kind kind, int device)
+    : owner_(std::move(owner)), data_(data), size_(size), block_size_(block_size), kind_(kind),
+      device_(device) {}
 
   std::shared_ptr<void> owner_;
   std::byte* data_ = nullptr;
   std::size_t size_ = 0;
+  std::size_t block_size_ = 0;
   memory_kind kind_ = memory_kind::host;
   int device_ = 0;
 };

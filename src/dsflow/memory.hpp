@@ -3,6 +3,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -80,6 +81,21 @@ private:
   std::vector<std::unique_ptr<memory_pool>> devices_;
   std::mutex mutex_;
 };
+
+/// Called with a block's address and size just before a pool gives the block
+/// back to its allocator (trim, pool destruction, or a release after the pool
+/// is gone); never for a block that only returns to a free list.
+///
+/// This is how a cache keyed by block address (libfabric registrations) learns
+/// that an address may be reused for different memory. Listeners run on the
+/// thread that frees the block, possibly concurrently, must be `noexcept` in
+/// effect, and must not allocate from or release into a pool.
+using block_free_listener = std::function<void(const void* block, std::size_t size)>;
+
+/// Adds a process-wide listener; returns the id that removes it.
+std::uint64_t add_block_free_listener(block_free_listener listener);
+/// Removes a listener; once it returns, the listener is not running and won't run again.
+void remove_block_free_listener(std::uint64_t id) noexcept;
 
 /// Allocators always available.
 std::unique_ptr<block_allocator> make_host_allocator();

@@ -144,3 +144,35 @@ BOOST_AUTO_TEST_CASE(an_installed_device_allocator_serves_its_ordinal) {
   BOOST_CHECK_THROW(pools.install_device_allocator(ds::make_host_allocator()),
                     std::invalid_argument);
 }
+
+BOOST_AUTO_TEST_CASE(a_buffer_and_its_slices_name_the_same_whole_block) {
+  ds::memory_pool pool{ds::make_host_allocator()};
+  auto whole = pool.allocate(1000);  // 1 KiB class
+  auto part = whole.slice(100, 50);
+  BOOST_TEST(whole.block().data() == whole.data());
+  BOOST_TEST(whole.block().size() == 1024u);
+  BOOST_TEST(part.block().data() == whole.data());
+  BOOST_TEST(part.block().size() == 1024u);
+  BOOST_TEST(ds::buffer{}.block().empty());
+}
+
+BOOST_AUTO_TEST_CASE(free_listeners_hear_of_blocks_given_back_to_the_allocator_only) {
+  std::vector<std::pair<const void*, std::size_t>> freed;
+  auto id = ds::add_block_free_listener(
+    [&](const void* block, std::size_t size) { freed.emplace_back(block, size); });
+  ds::memory_pool pool{ds::make_host_allocator()};
+  const void* address = nullptr;
+  {
+    auto held = pool.allocate(3000);
+    address = held.data();
+  }
+  BOOST_TEST(freed.empty());  // back on the free list, still the pool's
+  pool.trim();
+  BOOST_REQUIRE(freed.size() == 1u);
+  BOOST_TEST(freed[0].first == address);
+  BOOST_TEST(freed[0].second == 4096u);
+  ds::remove_block_free_listener(id);
+  pool.allocate(10);
+  pool.trim();
+  BOOST_TEST(freed.size() == 1u);
+}

@@ -1,0 +1,124 @@
+#pragma once
+/// The interface a rank uses to exchange buffers with its peers, by rank number.
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <future>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "dsflow/buffer.hpp"
+#include "dsflow/memory.hpp"
+#include "net/net_error.hpp"
+
+namespace ds::net {
+
+/// Tags at or above this value are reserved for the transport's own protocol.
+inline constexpr std::uint64_t max_user_tag = (std::uint64_t{1} << 62) - 1;
+
+/// What a finished `send` or `recv` reports to its handler.
+struct completion {
+  int peer = -1;
+  std::uint64_t tag = 0;
+  /// The received bytes (a `recv` that succeeded); empty for a `send`, whose
+  /// buffer the transport has released by the time the handler runs.
+  buffer payload;
+  /// Set when the operation failed; names the call, provider, peer and tag.
+  std::optional<net_error> error;
+
+  bool ok() const noexcept { return !error.has_value(); }
+};
+
+/// Called once per operation, on a thread the transport owns (see `transport`).
+using completion_handler = std::function<void(completion)>;
+
+/// Counters of one transport; all monotonic since construction.
+struct transport_stats {
+  std::uint64_t eager_sends = 0;         ///< payloads sent as one tagged message
+  std::uint64_t rma_sends = 0;           ///< payloads read by the receiver (zero-copy)
+  std::uint64_t bytes_sent = 0;          ///< payload bytes of completed sends
+  std::uint64_t bytes_received = 0;      ///< payload bytes of completed receives
+  std::uint64_t registrations = 0;       ///< memory blocks registered with the fabric
+  std::uint64_t registration_hits = 0;   ///< lookups answered by the registration cache
+  std::uint64_t eagain_retries = 0;      ///< posts retried after FI_EAGAIN
+};
+
+/// One rank's connection to the other ranks of a job.
+///
+/// Life cycle: construct, publish `local_address()` through the rendezvous,
+/// call `add_peers()` once with every rank's address (this rank's own included;
+/// its position is this rank's number), then `send`/`recv` freely, then destroy.
+///
+/// Matching and order: a `recv(peer, tag)` takes the next message that `peer`
+/// sent with `tag`. Messages of one (sender, tag) pair complete their receives
+/// in the order they were sent, whatever their sizes; different tags and
+/// different peers are independent.
+///
+/// Threading contract:
+/// - `send`, `recv`, `stats` and `local_address` may be called from any thread,
+///   concurrently. They never block on the network and never run a handler
+///   inline: they queue the operation and return.
+/// - Handlers run on one thread owned by the transport (the progress thread of
+///   `libfabric_transport`, the delivery thread of the others), one at a time.
+///   A handler must be short and must not block: forward the completion to its
+///   owner (e.g. send a message to an actor) and return. It may call `send` and
+///   `recv` on the same transport. It must not destroy the transport.
+/// - The destructor fails every unfinished operation with `net_errc::closed`
+///   (handlers run before it returns), then joins the thread. Destroy it from
+///   any thread but the transport's own.
+///
+/// Ownership: `send` keeps its handle to `payload` until the operation is
+/// finished (for a large payload: until the receiver acknowledged reading it),
+/// and the bytes must not change meanwhile. A received buffer belongs to the
+/// handler; it comes from the `pool` passed to `recv`, which must outlive the
+/// transport's use of it.
+class transport {
+public:
+  virtual ~transport() = default;
+
+  /// This rank's endpoint name: opaque bytes for the rendezvous to exchange.
+  virtual std::vector<std::byte> local_address() const = 0;
+
+  /// Connects to every rank. Throws `net_error` (`invalid_argument` when this
+  /// rank's own address is missing or an address is malformed or of another
+  /// provider; `fabric` when the provider refuses one), naming the rank.
+  virtual void add_peers(std::vector<std::vector<std::byte>> addresses_by_rank) = 0;
+
+  /// This rank's number and the job's size (valid after `add_peers`).
+  virtual int rank() const = 0;
+  virtual int world_size() const = 0;
+
+  /// Sends `payload` to `peer` under `tag` (≤ `max_user_tag`); `on_done` runs
+  /// when the buffer is no longer needed. Throws `net_error`
+  /// (`invalid_argument`) for a bad peer or tag; every later failure arrives
+  /// through `on_done`.
+  virtual void send(int peer, std::uint64_t tag, buffer payload, completion_handler on_done) = 0;
+
+  /// Receives the next message from `peer` under `tag` into a buffer from
+  /// `pool`. Throws `net_error` (`invalid_argument`) for a bad peer or tag.
+  virtual void recv(int peer, std::uint64_t tag, memory_pool& pool,
+                    completion_handler on_done) = 0;
+
+  virtual transport_stats stats() const = 0;
+
+  /// A short name for logs, e.g. "libfabric(tcp;ofi_rxm)" or "inproc".
+  virtual std::string name() const = 0;
+
+  /// Conveniences for tests and tools: the handler fulfils a future.
+  std::future<completion> send(int peer, std::uint64_t tag, buffer payload);
+  std::future<completion> recv(int peer, std::uint64_t tag, memory_pool& pool);
+};
+
+/// Waits for `result` at most `timeout`; throws `net_error` (`closed`) naming
+/// `what` on timeout, so a test that would hang fails instead.
+completion wait_for(std::future<completion>& result, std::chrono::milliseconds timeout,
+                    const std::string& what);
+
+/// Throws `net_error` (`invalid_argument`) unless 0 ≤ peer < world_size and
+/// tag ≤ max_user_tag; `call` names the operation in the message.
+void check_peer_and_tag(const char* call, int peer, std::uint64_t tag, int world_size);
+
+} // namespace ds::net
