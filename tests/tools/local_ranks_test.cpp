@@ -8,6 +8,7 @@
 
 #include "dsflow_build_config.hpp"
 #include "process_runner.hpp"
+#include "../support/child_process.hpp"
 #include "../support/test_text.hpp"
 
 // `ds-run --local-ranks N`: real ranks on loopback, with the rendezvous and heartbeats.
@@ -73,14 +74,16 @@ BOOST_AUTO_TEST_CASE(a_rank_with_a_bad_config_stops_the_others_within_the_grace)
 }
 
 BOOST_AUTO_TEST_CASE(sigint_reaches_every_rank_once_and_they_drain) {
-  ds::test::process_options options;
-  options.signals = {{std::chrono::milliseconds(1500), SIGINT}};
-  auto result = run_process({ds_run, "--local-ranks", "2", synthetic, "generate.count=100000000",
-                             "generate.size=64", "work.hash_rounds=1", "check.expect_count=-1"},
-                            options);
-  BOOST_TEST(result.exit_code == 3, result.err << result.out);
-  BOOST_TEST(contains(result.out, "[r0] interrupted (drained)"), result.out);
-  BOOST_TEST(contains(result.out, "[r1] interrupted (drained)"), result.out);
+  ds::test::child_process launcher({ds_run, "--local-ranks", "2", synthetic, "generate.count=100000000",
+                                    "generate.size=64", "work.hash_rounds=1", "check.expect_count=-1",
+                                    "runtime.metrics_interval_ms=50"});
+  // Both pipelines run (they log progress) before the interrupt.
+  BOOST_REQUIRE_MESSAGE(launcher.wait_for_output("[r0 progress]", std::chrono::seconds(30)), launcher.output());
+  BOOST_REQUIRE_MESSAGE(launcher.wait_for_output("[r1 progress]", std::chrono::seconds(30)), launcher.output());
+  launcher.signal(SIGINT);
+  BOOST_TEST(launcher.wait(std::chrono::seconds(30)) == 3, launcher.output());
+  BOOST_TEST(contains(launcher.output(), "[r0] interrupted (drained)"), launcher.output());
+  BOOST_TEST(contains(launcher.output(), "[r1] interrupted (drained)"), launcher.output());
 }
 
 BOOST_AUTO_TEST_CASE(a_rank_without_a_job_token_or_coordinator_is_told_what_to_set) {

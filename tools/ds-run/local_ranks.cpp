@@ -206,6 +206,7 @@ int run_local_ranks(const local_launch& launch) {
 
   int signals_forwarded = 0;
   std::optional<launch_clock::time_point> kill_at;
+  std::optional<launch_clock::time_point> drain_until;
   std::vector<int> failure_order;  ///< ranks in the order they exited non-zero
   for (;;) {
     std::vector<pollfd> fds;
@@ -217,7 +218,9 @@ int run_local_ranks(const local_launch& launch) {
           streams.push_back(s);
         }
     bool all_exited = std::all_of(children.begin(), children.end(), [](const child& c) { return c.exited; });
-    if (all_exited && fds.empty())
+    if (all_exited && !drain_until)
+      drain_until = launch_clock::now() + std::chrono::seconds(2);  // a grandchild may hold a pipe
+    if (all_exited && (fds.empty() || launch_clock::now() >= *drain_until))
       break;
     ::poll(fds.data(), fds.size(), 50);  // also the period of the exit and signal checks
     for (std::size_t i = 0; i < fds.size(); ++i)

@@ -67,6 +67,10 @@ std::unique_ptr<ds::launch::session> join_ranks(const ds::launch::rank_info& whe
       "one to all ranks, e.g. DS_JOB_TOKEN=$(od -An -tx1 -N16 /dev/urandom | tr -d ' \\n') "
       "(mpirun: add -x DS_JOB_TOKEN). --local-ranks makes one itself");
   options.job_token = token != nullptr ? token : "";
+  if (where.world_size > 1 && runtime.heartbeat_timeout_ms <= runtime.heartbeat_interval_ms)
+    throw std::invalid_argument("runtime.heartbeat_timeout_ms (" + std::to_string(runtime.heartbeat_timeout_ms)
+                                + ") must be above runtime.heartbeat_interval_ms ("
+                                + std::to_string(runtime.heartbeat_interval_ms) + ")");
   options.rendezvous_timeout = std::chrono::milliseconds(runtime.rendezvous_timeout_ms);
   options.heartbeat_interval = std::chrono::milliseconds(runtime.heartbeat_interval_ms);
   options.heartbeat_timeout = std::chrono::milliseconds(runtime.heartbeat_timeout_ms);
