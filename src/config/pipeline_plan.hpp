@@ -56,6 +56,10 @@ struct runtime_settings {
   std::uint32_t metrics_interval_ms = 1000;
   supervision_policy supervision;
   std::string log_level = "info";
+  // Multi-node: the rendezvous of the ranks and their heartbeats (see docs/multi-node.md).
+  std::uint32_t rendezvous_timeout_ms = 60000;
+  std::uint32_t heartbeat_interval_ms = 1000;
+  std::uint32_t heartbeat_timeout_ms = 10000;
 };
 
 struct pipeline_plan {

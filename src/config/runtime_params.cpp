@@ -66,6 +66,21 @@ const std::vector<knob>& knobs() {
      "DS_RESTART_BACKOFF_MS",
      [](const runtime_settings& s) -> value_data { return std::int64_t{s.supervision.backoff_ms}; },
      [](runtime_settings& s, const value_data& v) { s.supervision.backoff_ms = to_int(v); }},
+    {integer_spec("runtime.rendezvous_timeout_ms", 100, 86400000,
+                  "how long the ranks may take to join before the rendezvous fails, naming the missing ones"),
+     "DS_RENDEZVOUS_TIMEOUT_MS",
+     [](const runtime_settings& s) -> value_data { return std::int64_t{s.rendezvous_timeout_ms}; },
+     [](runtime_settings& s, const value_data& v) { s.rendezvous_timeout_ms = to_u32(v); }},
+    {integer_spec("runtime.heartbeat_interval_ms", 10, 600000,
+                  "milliseconds between heartbeats of each rank and the coordinator"),
+     "DS_HEARTBEAT_INTERVAL_MS",
+     [](const runtime_settings& s) -> value_data { return std::int64_t{s.heartbeat_interval_ms}; },
+     [](runtime_settings& s, const value_data& v) { s.heartbeat_interval_ms = to_u32(v); }},
+    {integer_spec("runtime.heartbeat_timeout_ms", 20, 3600000,
+                  "silence after which a rank is declared lost; above the interval"),
+     "DS_HEARTBEAT_TIMEOUT_MS",
+     [](const runtime_settings& s) -> value_data { return std::int64_t{s.heartbeat_timeout_ms}; },
+     [](runtime_settings& s, const value_data& v) { s.heartbeat_timeout_ms = to_u32(v); }},
   };
   return table;
 }

@@ -45,12 +45,14 @@ BOOST_AUTO_TEST_CASE(every_knob_is_listed_with_its_variable_default_and_help) {
   }
   BOOST_TEST(keys == strings({"runtime.window", "runtime.threads", "runtime.metrics_interval_ms",
                               "runtime.log_level", "runtime.supervision.max_restarts",
-                              "runtime.supervision.backoff_ms"}),
+                              "runtime.supervision.backoff_ms", "runtime.rendezvous_timeout_ms",
+                              "runtime.heartbeat_interval_ms", "runtime.heartbeat_timeout_ms"}),
              boost::test_tools::per_element());
   BOOST_TEST(envs == strings({"DS_WINDOW", "DS_THREADS", "DS_METRICS_INTERVAL_MS", "DS_LOG_LEVEL",
-                              "DS_MAX_RESTARTS", "DS_RESTART_BACKOFF_MS"}),
+                              "DS_MAX_RESTARTS", "DS_RESTART_BACKOFF_MS", "DS_RENDEZVOUS_TIMEOUT_MS",
+                              "DS_HEARTBEAT_INTERVAL_MS", "DS_HEARTBEAT_TIMEOUT_MS"}),
              boost::test_tools::per_element());
-  BOOST_TEST(values == strings({"16", "0", "1000", "info", "3", "50"}),
+  BOOST_TEST(values == strings({"16", "0", "1000", "info", "3", "50", "60000", "1000", "10000"}),
              boost::test_tools::per_element());
 }
 

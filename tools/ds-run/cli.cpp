@@ -1,5 +1,6 @@
 #include "cli.hpp"
 
+#include <charconv>
 #include <stdexcept>
 #include <string_view>
 
@@ -21,12 +22,17 @@ options:
   --log-level LEVEL    trace, debug, info, warn, error or off
   --dump-params        list every runtime knob, its value and where it came from
   --plugin PATH        load a plugin library (repeatable; also `plugins:` in CONFIG)
+  --local-ranks N      run N ranks on this machine, output prefixed with [rN]
+  --rank N             this process's rank (else DS_RANK, Open MPI, Slurm)
+  --world-size N       the number of ranks (else DS_WORLD_SIZE, Open MPI, Slurm)
+  --coordinator H:P    rank 0's rendezvous address (else DS_COORDINATOR)
   --config-reference   print every stage type's keys as Markdown (docs/config.md)
   --version            print the version
   -h, --help           print this help
 
 exit codes: 0 done, 1 a stage failed, 2 bad usage or config,
-            3 interrupted and drained, 130 aborted by a second interrupt
+            3 interrupted and drained, 4 another rank failed or the ranks
+            could not join, 130 aborted by a second interrupt
 )";
 
 run_command parse_command_line(int argc, char** argv) {
@@ -36,8 +42,20 @@ run_command parse_command_line(int argc, char** argv) {
       throw std::invalid_argument(std::string(flag) + " needs a value");
     return argv[++i];
   };
+  int local_ranks_at = -1;
   for (int i = 1; i < argc; ++i) {
     std::string_view arg = argv[i];
+    if (arg == "--local-ranks") {
+      local_ranks_at = i;
+      auto text = value_of(i, arg);
+      int count = 0;
+      auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), count);
+      if (text.empty() || error != std::errc{} || end != text.data() + text.size() || count < 1
+          || count > 1024)
+        throw std::invalid_argument("--local-ranks: '" + text + "' is not a rank count from 1 to 1024");
+      cmd.local_ranks = count;
+      continue;
+    }
     if (arg == "--dry-run")
       cmd.dry_run = true;
     else if (arg == "--list-actors")
@@ -62,6 +80,12 @@ run_command parse_command_line(int argc, char** argv) {
       cmd.log_level = value_of(i, arg);
     else if (arg == "--plugin")
       cmd.plugins.push_back(value_of(i, arg));
+    else if (arg == "--rank")
+      cmd.rank = value_of(i, arg);
+    else if (arg == "--world-size")
+      cmd.world_size = value_of(i, arg);
+    else if (arg == "--coordinator")
+      cmd.coordinator = value_of(i, arg);
     else if (arg.starts_with("-"))
       throw std::invalid_argument("unknown option '" + std::string(arg) + "' (see ds-run --help)");
     else if (arg.find('=') != std::string_view::npos)
@@ -73,6 +97,12 @@ run_command parse_command_line(int argc, char** argv) {
                                   + "': the config is already '" + cmd.config
                                   + "' (overrides look like key=value)");
   }
+  for (int i = 1; i < argc; ++i)
+    if (i != local_ranks_at && i != local_ranks_at + 1)
+      cmd.rank_args.emplace_back(argv[i]);
+  if (cmd.local_ranks > 0 && (cmd.rank || cmd.world_size || cmd.coordinator))
+    throw std::invalid_argument("--local-ranks chooses every rank itself; drop --rank, "
+                                "--world-size and --coordinator");
   return cmd;
 }
 

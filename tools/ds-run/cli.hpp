@@ -23,9 +23,16 @@ struct run_command {
   std::string metrics_out;  ///< --metrics-out FILE
   std::string resume;       ///< --resume DIR
   std::optional<std::string> log_level;
+  // Multi-node (docs/multi-node.md). Numbers stay text: rank discovery checks them.
+  std::optional<std::string> rank;         ///< --rank N
+  std::optional<std::string> world_size;   ///< --world-size N
+  std::optional<std::string> coordinator;  ///< --coordinator HOST:PORT
+  int local_ranks = 0;                     ///< --local-ranks N: launch N ranks here
+  std::vector<std::string> rank_args;      ///< the arguments without --local-ranks N
 };
 
-/// Throws `std::invalid_argument` with a message naming the bad argument.
+/// Throws `std::invalid_argument` with a message naming the bad argument, e.g. --local-ranks
+/// together with --rank.
 run_command parse_command_line(int argc, char** argv);
 
 extern const char* const usage_text;

@@ -6,6 +6,8 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <memory>
+#include <mutex>
 #include <optional>
 
 #include "builtin_stages.hpp"
@@ -16,7 +18,11 @@
 #include "config/value_check.hpp"
 #include "core/plugin_loader.hpp"
 #include "dsflow_build_config.hpp"
+#include "launch/launch_error.hpp"
+#include "launch/rank_discovery.hpp"
+#include "launch/session.hpp"
 #include "live_view.hpp"
+#include "local_ranks.hpp"
 #include "runtime/job.hpp"
 #include "summary.hpp"
 
@@ -28,6 +34,7 @@ enum exit_code : int {
   exit_stage_failed = 1,
   exit_usage = 2,
   exit_interrupted = 3,
+  exit_peer_lost = 4,  ///< another rank failed, or the ranks could not join
   exit_aborted = 130,
 };
 
@@ -35,6 +42,39 @@ std::atomic<int> interrupts{0};
 
 extern "C" void on_interrupt(int) {
   interrupts.fetch_add(1);
+}
+
+/// Turns a lost peer into an abort of the local job (the SIGINT path, as if twice).
+void abort_for_lost_peer() {
+  int seen = interrupts.load();
+  while (seen < 2 && !interrupts.compare_exchange_weak(seen, 2)) {
+  }
+}
+
+/// Joins the other ranks when there are any. Rank 0 serves the rendezvous. No transport
+/// exists yet, so every rank offers an empty endpoint address; the transport will put its
+/// own (fi_getname) into `options.address` here and read the table from `addresses()`.
+std::unique_ptr<ds::launch::session> join_ranks(const ds::launch::rank_info& where,
+                                                const ds::runtime_settings& runtime) {
+  ds::launch::session_options options;
+  options.rank = where.rank;
+  options.world_size = where.world_size;
+  options.coordinator = where.coordinator;
+  const char* token = std::getenv("DS_JOB_TOKEN");
+  if (where.world_size > 1 && (token == nullptr || *token == '\0'))
+    throw std::invalid_argument(
+      "DS_JOB_TOKEN is not set: every rank must prove the same job token to rank 0; export "
+      "one to all ranks, e.g. DS_JOB_TOKEN=$(od -An -tx1 -N16 /dev/urandom | tr -d ' \\n') "
+      "(mpirun: add -x DS_JOB_TOKEN). --local-ranks makes one itself");
+  options.job_token = token != nullptr ? token : "";
+  if (where.world_size > 1 && runtime.heartbeat_timeout_ms <= runtime.heartbeat_interval_ms)
+    throw std::invalid_argument("runtime.heartbeat_timeout_ms (" + std::to_string(runtime.heartbeat_timeout_ms)
+                                + ") must be above runtime.heartbeat_interval_ms ("
+                                + std::to_string(runtime.heartbeat_interval_ms) + ")");
+  options.rendezvous_timeout = std::chrono::milliseconds(runtime.rendezvous_timeout_ms);
+  options.heartbeat_interval = std::chrono::milliseconds(runtime.heartbeat_interval_ms);
+  options.heartbeat_timeout = std::chrono::milliseconds(runtime.heartbeat_timeout_ms);
+  return ds::launch::session::join(options);
 }
 
 std::string default_config_path() {
@@ -66,6 +106,15 @@ int run(const ds::tools::run_command& cmd) {
     ds::load_plugin(plugin, reg);
   // The stage-type queries need no pipeline, but see a given config's plugins.
   const bool query = cmd.list_actors || !cmd.describe.empty() || cmd.config_reference;
+  // Rank first, so a bad launcher environment is reported before anything else, and a config
+  // can use ${env:DS_RANK} whatever set the rank (flags, Open MPI, Slurm).
+  ds::launch::rank_info where;
+  if (!query && !cmd.dry_run && !cmd.dump_params) {
+    where = ds::launch::discover_rank({cmd.rank, cmd.world_size, cmd.coordinator});
+    ::setenv("DS_RANK", std::to_string(where.rank).c_str(), 1);
+    ::setenv("DS_WORLD_SIZE", std::to_string(where.world_size).c_str(), 1);
+    ds::set_log_rank(where.rank);
+  }
   std::optional<ds::config_document> doc;
   if (!query || !cmd.config.empty()) {
     doc = ds::load_config(cmd.config.empty() ? default_config_path() : cmd.config, cmd.overrides);
@@ -122,6 +171,26 @@ int run(const ds::tools::run_command& cmd) {
     return exit_ok;
   }
 
+  // Every rank has planned the same config by now; a rank whose config is broken exits 2
+  // before the rendezvous, and the others time out naming it.
+  std::mutex lost_mutex;
+  std::string lost_peer;  ///< the first loss, "rank N died ..."
+  std::unique_ptr<ds::launch::session> peers;  // after what its callback uses: destroyed first
+  try {
+    peers = join_ranks(where, plan.runtime);
+  } catch (const ds::launch::launch_error& e) {
+    std::fprintf(stderr, "ds-run: rank %d of %d: %s\n", where.rank, where.world_size, e.what());
+    return exit_peer_lost;
+  }
+  peers->on_peer_lost([&](int, const std::string& why) {
+    {
+      std::lock_guard guard{lost_mutex};
+      if (lost_peer.empty())
+        lost_peer = why;
+    }
+    abort_for_lost_peer();
+  });
+
   ds::memory_pools pools;
   ds::metrics_registry metrics;
   std::atomic<std::uint64_t> total_items{0};
@@ -144,9 +213,22 @@ int run(const ds::tools::run_command& cmd) {
     options.metrics = &metrics;
     options.interrupts = &interrupts;
     options.total_items = &total_items;
+    options.rank = where.rank;
+    options.world_size = where.world_size;
     result = ds::run_job(plan, options);
   }
+  if (result.outcome == ds::job_outcome::failed)
+    peers->fail(result.error.empty() ? "a stage failed" : result.error);
+  else
+    peers->finish([] { return interrupts.load() >= 2; });
   std::fputs(ds::tools::format_summary(metrics, result).c_str(), stdout);
+  {
+    std::lock_guard guard{lost_mutex};
+    if (!lost_peer.empty() && result.outcome != ds::job_outcome::failed) {
+      std::fprintf(stderr, "ds-run: rank %d stopped: %s\n", where.rank, lost_peer.c_str());
+      return exit_peer_lost;
+    }
+  }
   switch (result.outcome) {
     case ds::job_outcome::completed: return exit_ok;
     case ds::job_outcome::interrupted: return exit_interrupted;
@@ -173,6 +255,14 @@ int main(int argc, char** argv) {
   if (cmd.version) {
     std::printf("ds-run (dsflow) %s\n", DSFLOW_VERSION);
     return exit_ok;
+  }
+  if (cmd.local_ranks > 0) {
+    try {
+      return ds::tools::run_local_ranks({cmd.local_ranks, cmd.rank_args});
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "ds-run: %s\n", e.what());
+      return exit_usage;
+    }
   }
   try {
     return run(cmd);
