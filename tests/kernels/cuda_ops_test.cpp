@@ -26,7 +26,6 @@
 
 #include <cmath>
 #include <cstdio>
-#include <memory>
 #include <string>
 #include <vector>
 
@@ -80,10 +79,12 @@ private:
   std::size_t size_;
 };
 
-/// One cuBLAS handle for the whole run; kernels run on the legacy default stream.
+/// One cuBLAS handle for the whole run; kernels run on the legacy default stream. The handle
+/// is never destroyed: cublasDestroy during static destruction could run after the CUDA
+/// runtime has shut down.
 cuda::stream_context gpu(gemm_precision precision = gemm_precision::fp32) {
-  static const auto handle = [] {
-    auto opened = std::make_shared<cuda::blas_handle>();
+  static cuda::blas_handle* const handle = [] {
+    auto* opened = new cuda::blas_handle;
     require_ok(opened->open(), "cublasCreate");
     return opened;
   }();
