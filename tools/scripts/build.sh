@@ -3,10 +3,6 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 build=${BUILD_DIR:-$root/build}
-# Meson 1.0 finds nvcc for the CUDA kernels on PATH only.
-if ! command -v nvcc >/dev/null 2>&1 && [[ -x /usr/local/cuda/bin/nvcc ]]; then
-  export PATH="/usr/local/cuda/bin:$PATH"
-fi
 if [[ ! -f "$build/build.ninja" ]]; then
   meson setup "$build" "$root" --buildtype=release ${MESON_ARGS:-} >/dev/null
 fi
