@@ -1,6 +1,7 @@
 #include "registry.hpp"
 
 #include "cpu/cpu_features.hpp"
+#include "cuda/device.hpp"
 
 #include <array>
 
@@ -14,33 +15,43 @@ constexpr bool avx2_compiled = true;
 constexpr bool avx2_compiled = false;
 #endif
 
+// Set by kernels/meson.build when the CUDA kernels (kernels/cuda/*.cu) are built.
+#ifdef DS_KERNELS_CUDA
+constexpr bool cuda_compiled = true;
+#else
+constexpr bool cuda_compiled = false;
+#endif
+
 struct op_entry {
   op id;
   std::string_view name;
   bool blas;
   bool avx2;
+  bool cuda;                    // kernels/cuda/<op>.cu exists (compiled when cuda_compiled)
+  std::string_view cpu_only;    // why there is deliberately no CUDA version; empty otherwise
 };
 
-// One row per op, in `op` declaration order; `reference` is implied for every op.
+// One row per op, in `op` declaration order; `reference` is implied for every op. An op
+// without a CUDA version must say why in `cpu_only` (tests/kernels/cuda_coverage_test.cpp).
 constexpr std::array<op_entry, 18> op_table{{
-  {op::gemm, "gemm", true, false},
-  {op::bias_activation_forward, "bias_activation_forward", false, avx2_compiled},
-  {op::bias_activation_backward, "bias_activation_backward", false, avx2_compiled},
-  {op::softmax_forward, "softmax_forward", false, avx2_compiled},
-  {op::cross_entropy_forward, "cross_entropy_forward", false, avx2_compiled},
-  {op::cross_entropy_backward, "cross_entropy_backward", false, avx2_compiled},
-  {op::layer_norm_forward, "layer_norm_forward", false, avx2_compiled},
-  {op::layer_norm_backward, "layer_norm_backward", false, avx2_compiled},
-  {op::embedding_forward, "embedding_forward", false, false},
-  {op::embedding_backward, "embedding_backward", false, false},
-  {op::attention_forward, "attention_forward", true, false},
-  {op::attention_backward, "attention_backward", true, false},
-  {op::conv2d_forward, "conv2d_forward", true, false},
-  {op::conv2d_backward, "conv2d_backward", true, false},
-  {op::max_pool_forward, "max_pool_forward", false, false},
-  {op::max_pool_backward, "max_pool_backward", false, false},
-  {op::sgd_update, "sgd_update", false, avx2_compiled},
-  {op::adam_update, "adam_update", false, avx2_compiled},
+  {op::gemm, "gemm", true, false, true, {}},
+  {op::bias_activation_forward, "bias_activation_forward", false, avx2_compiled, true, {}},
+  {op::bias_activation_backward, "bias_activation_backward", false, avx2_compiled, true, {}},
+  {op::softmax_forward, "softmax_forward", false, avx2_compiled, true, {}},
+  {op::cross_entropy_forward, "cross_entropy_forward", false, avx2_compiled, true, {}},
+  {op::cross_entropy_backward, "cross_entropy_backward", false, avx2_compiled, true, {}},
+  {op::layer_norm_forward, "layer_norm_forward", false, avx2_compiled, true, {}},
+  {op::layer_norm_backward, "layer_norm_backward", false, avx2_compiled, true, {}},
+  {op::embedding_forward, "embedding_forward", false, false, true, {}},
+  {op::embedding_backward, "embedding_backward", false, false, true, {}},
+  {op::attention_forward, "attention_forward", true, false, true, {}},
+  {op::attention_backward, "attention_backward", true, false, true, {}},
+  {op::conv2d_forward, "conv2d_forward", true, false, true, {}},
+  {op::conv2d_backward, "conv2d_backward", true, false, true, {}},
+  {op::max_pool_forward, "max_pool_forward", false, false, true, {}},
+  {op::max_pool_backward, "max_pool_backward", false, false, true, {}},
+  {op::sgd_update, "sgd_update", false, avx2_compiled, true, {}},
+  {op::adam_update, "adam_update", false, avx2_compiled, true, {}},
 }};
 
 constexpr bool table_matches_enum() {
@@ -101,9 +112,13 @@ bool supports(op o, dtype t, backend b) noexcept {
     case backend::avx2:
       return entry.avx2;
     case backend::cuda:
-      return false;
+      return cuda_compiled && entry.cuda;
   }
   return false;
+}
+
+memory memory_of(backend b) noexcept {
+  return b == backend::cuda ? memory::device : memory::host;
 }
 
 bool available(backend b) noexcept {
@@ -114,7 +129,7 @@ bool available(backend b) noexcept {
     case backend::avx2:
       return host_cpu_features().avx2 && host_cpu_features().fma;
     case backend::cuda:
-      return false;
+      return cuda::cuda_devices() > 0;
   }
   return false;
 }
@@ -122,13 +137,31 @@ bool available(backend b) noexcept {
 backend dispatch(op o, dtype t) noexcept {
   backend best = backend::reference;
   for (auto b : backend_list)
-    if (supports(o, t, b) && available(b))
+    if (memory_of(b) == memory::host && supports(o, t, b) && available(b))
+      best = b;
+  return best;
+}
+
+std::optional<backend> dispatch_device(op o, dtype t) noexcept {
+  std::optional<backend> best;
+  for (auto b : backend_list)
+    if (memory_of(b) == memory::device && supports(o, t, b) && available(b))
       best = b;
   return best;
 }
 
 backend resolve(op o, backend wanted) noexcept {
-  return supports(o, dtype::f32, wanted) && available(wanted) ? wanted : backend::reference;
+  return memory_of(wanted) == memory::host && supports(o, dtype::f32, wanted) && available(wanted)
+           ? wanted
+           : backend::reference;
+}
+
+bool has_cuda_version(op o) noexcept {
+  return op_table[static_cast<std::size_t>(o)].cuda;
+}
+
+std::string_view cpu_only_reason(op o) noexcept {
+  return op_table[static_cast<std::size_t>(o)].cpu_only;
 }
 
 } // namespace ds::kernels

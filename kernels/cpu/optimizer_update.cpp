@@ -9,30 +9,6 @@ namespace ds::kernels {
 
 namespace {
 
-// Per-step constants shared by both backends, so they cannot disagree on the formula.
-struct adam_constants {
-  float lr;
-  float b1;
-  float b2;
-  float eps;
-  float l2;        // coupled weight decay added to the gradient
-  float shrink;    // decoupled decay: p *= shrink
-  float inv_corr1; // 1 / (1 - b1^t)
-  float inv_corr2; // 1 / (1 - b2^t)
-};
-
-adam_constants constants_of(const adam_step& s) noexcept {
-  const double t = static_cast<double>(s.step);
-  return {s.learning_rate,
-          s.beta1,
-          s.beta2,
-          s.epsilon,
-          s.decoupled_weight_decay ? 0.0f : s.weight_decay,
-          s.decoupled_weight_decay ? 1.0f - s.learning_rate * s.weight_decay : 1.0f,
-          static_cast<float>(1.0 / (1.0 - std::pow(static_cast<double>(s.beta1), t))),
-          static_cast<float>(1.0 / (1.0 - std::pow(static_cast<double>(s.beta2), t)))};
-}
-
 void sgd_reference(const sgd_step& s, float* p, float* v, const float* g) noexcept {
   for (std::size_t i = 0; i < s.size; ++i) {
     v[i] = s.momentum * v[i] + (g[i] + s.weight_decay * p[i]);
@@ -41,7 +17,7 @@ void sgd_reference(const sgd_step& s, float* p, float* v, const float* g) noexce
 }
 
 void adam_reference(const adam_step& s, float* p, float* m, float* v, const float* g) noexcept {
-  const adam_constants k = constants_of(s);
+  const adam_constants k = adam_constants_of(s);
   for (std::size_t i = 0; i < s.size; ++i) {
     const float grad = g[i] + k.l2 * p[i];
     m[i] = k.b1 * m[i] + (1.0f - k.b1) * grad;
@@ -72,7 +48,7 @@ DS_AVX2 void sgd_avx2(const sgd_step& s, float* p, float* v, const float* g) noe
 
 DS_AVX2 void adam_avx2(const adam_step& s, float* p, float* m, float* v,
                        const float* g) noexcept {
-  const adam_constants k = constants_of(s);
+  const adam_constants k = adam_constants_of(s);
   const std::size_t vec_end = s.size & ~std::size_t{7};
   const __m256 b1 = _mm256_set1_ps(k.b1);
   const __m256 b2 = _mm256_set1_ps(k.b2);
@@ -107,6 +83,18 @@ void require_finite_non_negative(shape_check& check, float value, const char* fi
 }
 
 } // namespace
+
+adam_constants adam_constants_of(const adam_step& s) noexcept {
+  const double t = static_cast<double>(s.step);
+  return {s.learning_rate,
+          s.beta1,
+          s.beta2,
+          s.epsilon,
+          s.decoupled_weight_decay ? 0.0f : s.weight_decay,
+          s.decoupled_weight_decay ? 1.0f - s.learning_rate * s.weight_decay : 1.0f,
+          static_cast<float>(1.0 / (1.0 - std::pow(static_cast<double>(s.beta1), t))),
+          static_cast<float>(1.0 / (1.0 - std::pow(static_cast<double>(s.beta2), t)))};
+}
 
 result<sgd_step> setup_sgd(const sgd_step& step) {
   shape_check check{"sgd_update"};

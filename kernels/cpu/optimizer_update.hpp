@@ -36,6 +36,22 @@ struct adam_step {
   long step = 1;                       ///< 1-based; drives the bias correction.
 };
 
+/// The per-step scalars of an Adam/AdamW update, computed once on the host and shared by every
+/// backend (CPU and CUDA) so that they cannot disagree on the formula.
+struct adam_constants {
+  float lr;
+  float b1;
+  float b2;
+  float eps;
+  float l2;        ///< coupled weight decay added to the gradient (Adam), else 0
+  float shrink;    ///< decoupled decay: p *= shrink (AdamW), else 1
+  float inv_corr1; ///< 1 / (1 - b1^t)
+  float inv_corr2; ///< 1 / (1 - b2^t)
+};
+
+/// The constants of `step` (bias corrections in float64, then rounded).
+adam_constants adam_constants_of(const adam_step& step) noexcept;
+
 /// Validates sizes and hyperparameters: the step, or an invalid_argument status naming
 /// "sgd_update" and the bad field.
 result<sgd_step> setup_sgd(const sgd_step& step);

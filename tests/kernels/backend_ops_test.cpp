@@ -1,7 +1,9 @@
-// Every registered op on every backend that implements it, against the reference on seeded
-// random inputs (ggml's test-backend-ops). Cases are generated from the registry, so a new
-// backend listed there is tested here without edits; a backend this host cannot run (no AVX2,
-// no GPU) is reported as skipped, never as passed.
+// Every registered op on every host backend that implements it, against the reference on
+// seeded random inputs (ggml's test-backend-ops). Cases are generated from the registry, so a
+// new host backend listed there is tested here without edits; a backend this host cannot run
+// (no AVX2) is reported as skipped, never as passed. Device backends (`cuda`) take device
+// pointers and are tested the same way by cuda_ops_test (suite gpu), which stages the same
+// kind of inputs through device memory.
 #define BOOST_TEST_MODULE kernel_backend_ops
 #include <boost/test/unit_test.hpp>
 
@@ -308,7 +310,7 @@ struct backend_case_registrar {
     auto* suite = BOOST_TEST_SUITE("backend_ops");
     for (op o : registered_ops())
       for (backend b : all_backends()) {
-        if (!supports(o, dtype::f32, b))
+        if (memory_of(b) != memory::host || !supports(o, dtype::f32, b))
           continue;
         const std::string name = std::string{to_string(o)} + "_on_" + std::string{to_string(b)}
                                  + "_matches_reference";
@@ -347,6 +349,15 @@ BOOST_AUTO_TEST_CASE(asking_for_a_missing_backend_falls_back_to_the_reference) {
   BOOST_TEST((resolve(op::embedding_forward, backend::avx2) == backend::reference));
   BOOST_TEST((resolve(op::softmax_forward, backend::cuda) == backend::reference));
   BOOST_TEST((resolve(op::gemm, backend::blas) == backend::blas));
+}
+
+BOOST_AUTO_TEST_CASE(host_dispatch_never_picks_a_device_backend) {
+  for (op o : registered_ops()) {
+    BOOST_TEST_CONTEXT("op " << to_string(o)) {
+      BOOST_TEST((memory_of(dispatch(o)) == memory::host));
+      BOOST_TEST((memory_of(resolve(o, backend::cuda)) == memory::host));
+    }
+  }
 }
 
 BOOST_AUTO_TEST_SUITE_END()

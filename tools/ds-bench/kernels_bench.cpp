@@ -29,11 +29,13 @@ double seconds_per_call(const kernel_case& c, backend on, int calls) {
   return std::chrono::duration<double>(clock_type::now() - started).count() / calls;
 }
 
-/// The backends that implement the case's op and that this host can run, reference first.
+/// The host backends that implement the case's op and that this host can run, reference
+/// first (the cases pass host pointers; CUDA kernels take device pointers).
 std::vector<backend> usable_backends(const kernel_case& c) {
   std::vector<backend> usable;
   for (backend b : kernels::all_backends())
-    if (kernels::supports(c.op, kernels::dtype::f32, b) && kernels::available(b))
+    if (kernels::memory_of(b) == kernels::memory::host
+        && kernels::supports(c.op, kernels::dtype::f32, b) && kernels::available(b))
       usable.push_back(b);
   return usable;
 }
@@ -77,7 +79,7 @@ int run_kernels_bench(const kernels_bench_options& options) {
   kernels::set_blas_threads(1);
   std::vector<backend> columns;
   for (backend b : kernels::all_backends())
-    if (kernels::available(b))
+    if (kernels::memory_of(b) == kernels::memory::host && kernels::available(b))
       columns.push_back(b);
   const auto cases = training_kernel_cases();
   std::printf("\n## CPU kernels per backend (%s; OpenBLAS on 1 thread)\n",
