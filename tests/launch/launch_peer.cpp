@@ -66,7 +66,7 @@ int main(int argc, char** argv) {
   }
   std::string table = "table:";
   for (std::size_t rank = 0; rank < session->addresses().size(); ++rank)
-    table += " " + std::to_string(rank) + "=" + text_of(session->addresses()[rank]);
+    table.append(" ").append(std::to_string(rank)).append("=").append(text_of(session->addresses()[rank]));
   say(table);
 
   if (mode == "table") {
