@@ -5,6 +5,8 @@
 #include <memory>
 #include <span>
 
+#include "dsflow/memory.hpp"
+
 namespace ds::actors {
 
 /// Reduces a locally reduced gradient bucket across ranks, in place. The multi-node transport
@@ -25,8 +27,11 @@ public:
   std::uint32_t world_size() const noexcept override { return 1; }
 };
 
-/// The reduction for a process at `rank` of `world_size`. Only world_size 1 exists until the
-/// libfabric transport lands; larger worlds are refused with a message saying so.
-std::unique_ptr<cross_rank_reduction> make_cross_rank_reduction(int rank, int world_size);
+/// The reduction for a process at `rank` of `world_size`. One rank: `single_rank`. More: a ring
+/// allreduce (`ds::net::allreduce_sum`, then ÷ world size) over `ds::net::process_transport()`,
+/// which `ds-run` sets after the rendezvous; `pool` supplies its buffers. Throws
+/// `stage_fatal_error` when world_size > 1 and no transport (or one of another rank/size) is set.
+std::unique_ptr<cross_rank_reduction> make_cross_rank_reduction(int rank, int world_size,
+                                                                memory_pool& pool);
 
 } // namespace ds::actors

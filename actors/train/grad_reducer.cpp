@@ -3,14 +3,60 @@
 #include <cstring>
 #include <stdexcept>
 
+#include "net/collectives.hpp"
+
 namespace ds::actors {
 
-std::unique_ptr<cross_rank_reduction> make_cross_rank_reduction(int rank, int world_size) {
+namespace {
+
+/// Averages a bucket across ranks with a ring allreduce over the process's transport: every
+/// rank sums the same (update, bucket), then divides by the world size.
+class ring_reduction final : public cross_rank_reduction {
+public:
+  ring_reduction(std::shared_ptr<net::transport> net, memory_pool& pool)
+      : net_(std::move(net)), pool_(pool) {}
+
+  void mean(std::span<float> gradients, std::uint64_t update, std::uint32_t bucket) override {
+    // One id per (update, bucket), so ranks pair up the same bucket; 2^24 buckets per update.
+    const std::uint64_t op = ((update << 24) | (bucket & 0xffffffu)) & net::max_collective_op;
+    try {
+      net::allreduce_sum(*net_, gradients, op, pool_);
+    } catch (const net::net_error& error) {
+      throw stage_fatal_error("grad_reducer: cross-rank reduction of bucket " + std::to_string(bucket)
+                              + " of update " + std::to_string(update) + " failed: " + error.what());
+    }
+    const float scale = 1.0f / static_cast<float>(net_->world_size());
+    for (auto& value : gradients)
+      value *= scale;
+  }
+
+  std::uint32_t world_size() const noexcept override {
+    return static_cast<std::uint32_t>(net_->world_size());
+  }
+
+private:
+  std::shared_ptr<net::transport> net_;
+  memory_pool& pool_;
+};
+
+} // namespace
+
+std::unique_ptr<cross_rank_reduction> make_cross_rank_reduction(int rank, int world_size,
+                                                                memory_pool& pool) {
   if (world_size == 1)
     return std::make_unique<single_rank>();
-  throw stage_fatal_error("grad_reducer: rank " + std::to_string(rank) + " of "
-                          + std::to_string(world_size)
-                          + ": cross-rank reduction needs the libfabric transport, which this build does not have yet");
+  auto net = net::process_transport();
+  if (!net)
+    throw stage_fatal_error("grad_reducer: rank " + std::to_string(rank) + " of "
+                            + std::to_string(world_size)
+                            + ": cross-rank reduction needs the process's transport "
+                              "(ds::net::process_transport()), which ds-run sets up when it is "
+                              "built with libfabric; none is set in this process");
+  if (net->world_size() != world_size || net->rank() != rank)
+    throw stage_fatal_error("grad_reducer: the process's transport is rank " + std::to_string(net->rank())
+                            + " of " + std::to_string(net->world_size()) + ", the placement says rank "
+                            + std::to_string(rank) + " of " + std::to_string(world_size));
+  return std::make_unique<ring_reduction>(std::move(net), pool);
 }
 
 stage_schema grad_reducer::schema() {
@@ -23,8 +69,8 @@ stage_schema grad_reducer::schema() {
 }
 
 void grad_reducer::open(context& ctx) {
-  ranks_ = make_cross_rank_reduction(ctx.where().rank, ctx.where().world_size);
   pool_ = &ctx.pools().host();
+  ranks_ = make_cross_rank_reduction(ctx.where().rank, ctx.where().world_size, *pool_);
   out_ = ctx.output("reduced");
 }
 

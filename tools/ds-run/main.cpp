@@ -21,7 +21,12 @@
 #include "launch/launch_error.hpp"
 #include "launch/rank_discovery.hpp"
 #include "launch/session.hpp"
+#include "dsflow/logger.hpp"
 #include "live_view.hpp"
+#include "net/collectives.hpp"
+#if DSFLOW_HAVE_LIBFABRIC
+#include "net/libfabric_transport.hpp"
+#endif
 #include "local_ranks.hpp"
 #include "runtime/job.hpp"
 #include "summary.hpp"
@@ -51,12 +56,47 @@ void abort_for_lost_peer() {
   }
 }
 
-/// Joins the other ranks when there are any. Rank 0 serves the rendezvous. No transport
-/// exists yet, so every rank offers an empty endpoint address; the transport will put its
-/// own (fi_getname) into `options.address` here and read the table from `addresses()`.
+/// The transport to the other ranks, made before the rendezvous so that its endpoint
+/// address can be published there. Provider: `DS_FABRIC_PROVIDER`, else `FI_PROVIDER`, else
+/// `shm` when the coordinator is a loopback address (every rank on this host; `--local-ranks`
+/// exports DS_FABRIC_PROVIDER=shm itself), else `tcp;ofi_rxm`. `DS_FABRIC_DOMAIN` pins the
+/// provider's domain (tcp: the interface; `lo` by default for a loopback coordinator).
+/// Null when world_size is 1 or this build has no libfabric; a provider that fails to open
+/// is an error (the job could not reduce across ranks).
+std::shared_ptr<ds::net::transport> make_rank_transport(const ds::launch::rank_info& where) {
+  if (where.world_size <= 1)
+    return nullptr;
+#if DSFLOW_HAVE_LIBFABRIC
+  auto env = [](const char* name) -> std::string {
+    const char* value = std::getenv(name);
+    return value != nullptr ? value : "";
+  };
+  const auto& host = where.coordinator;
+  const bool loopback = host.starts_with("127.") || host.starts_with("localhost:")
+                        || host.starts_with("[::1]");
+  ds::net::libfabric_options options;
+  options.provider = env("DS_FABRIC_PROVIDER");
+  if (options.provider.empty() && env("FI_PROVIDER").empty())
+    options.provider = loopback ? "shm" : "tcp;ofi_rxm";
+  options.domain = env("DS_FABRIC_DOMAIN");
+  if (options.domain.empty() && loopback && ds::net::resolve_provider(options.provider).starts_with("tcp"))
+    options.domain = "lo";
+  return std::make_shared<ds::net::libfabric_transport>(options);
+#else
+  ds::logger{"launch"}.warn("this ds-run is built without libfabric: ranks cannot exchange data "
+                            "(a training job's grad_reducer will refuse to start)");
+  return nullptr;
+#endif
+}
+
+/// Joins the other ranks when there are any. Rank 0 serves the rendezvous. Every rank offers
+/// its transport's endpoint address (empty without a transport).
 std::unique_ptr<ds::launch::session> join_ranks(const ds::launch::rank_info& where,
-                                                const ds::runtime_settings& runtime) {
+                                                const ds::runtime_settings& runtime,
+                                                const ds::net::transport* net) {
   ds::launch::session_options options;
+  if (net != nullptr)
+    options.address = net->local_address();
   options.rank = where.rank;
   options.world_size = where.world_size;
   options.coordinator = where.coordinator;
@@ -175,9 +215,17 @@ int run(const ds::tools::run_command& cmd) {
   // before the rendezvous, and the others time out naming it.
   std::mutex lost_mutex;
   std::string lost_peer;  ///< the first loss, "rank N died ..."
+  std::shared_ptr<ds::net::transport> rank_transport;  // outlives the job (grad_reducer uses it)
   std::unique_ptr<ds::launch::session> peers;  // after what its callback uses: destroyed first
   try {
-    peers = join_ranks(where, plan.runtime);
+    rank_transport = make_rank_transport(where);
+    peers = join_ranks(where, plan.runtime, rank_transport.get());
+    if (rank_transport) {
+      rank_transport->add_peers(peers->addresses());
+      ds::net::set_process_transport(rank_transport);
+      ds::logger{"launch"}.info("transport " + rank_transport->name() + " connected to "
+                                + std::to_string(where.world_size) + " ranks");
+    }
   } catch (const ds::launch::launch_error& e) {
     std::fprintf(stderr, "ds-run: rank %d of %d: %s\n", where.rank, where.world_size, e.what());
     return exit_peer_lost;
@@ -217,6 +265,7 @@ int run(const ds::tools::run_command& cmd) {
     options.world_size = where.world_size;
     result = ds::run_job(plan, options);
   }
+  ds::net::set_process_transport(nullptr);
   if (result.outcome == ds::job_outcome::failed)
     peers->fail(result.error.empty() ? "a stage failed" : result.error);
   else

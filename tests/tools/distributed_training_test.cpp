@@ -1,0 +1,100 @@
+#define BOOST_TEST_MODULE distributed_training
+#include <boost/test/unit_test.hpp>
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+
+#include "dsflow_build_config.hpp"
+#include "process_runner.hpp"
+#include "train/checkpoint_file.hpp"
+#include "../support/image_label_dataset.hpp"
+#include "../support/test_text.hpp"
+
+// Data-parallel training end to end: `ds-run --local-ranks 2` with batch B per rank reduces
+// gradients across the ranks (ring allreduce over libfabric shm) and must reach the weights of
+// one rank with batch 2B. The sampler gives rank r the positions r, r + 2, ... of each epoch,
+// so step k of the two ranks together covers positions 2Bk .. 2Bk + 2B − 1, the same samples
+// as step k of the single rank: the mean gradient is equal up to summation order.
+
+using ds::test::contains;
+using ds::test::run_process;
+
+namespace {
+
+const std::string ds_run = DS_RUN_PATH;
+constexpr std::uint64_t records = 256;
+constexpr int classes = 4;
+
+std::string make_blobs() {
+  std::uint64_t noise = 12345;
+  return ds::test::write_image_label_dataset("dist-train", 1, records, [&](std::uint64_t r) {
+    ds::test::image_label made;
+    made.label = static_cast<std::uint8_t>(r % classes);
+    for (std::size_t i = 0; i < 16; ++i) {
+      noise = noise * 6364136223846793005ULL + 1442695040888963407ULL;
+      const int lit = static_cast<int>(i) / 4 == made.label ? 150 : 40;
+      made.image[i] = static_cast<std::uint8_t>(lit + static_cast<int>((noise >> 33) % 90));
+    }
+    return made;
+  });
+}
+
+std::string write_config(const std::string& dataset) {
+  const std::string path = dataset + "/train.yaml";
+  std::ofstream{path}
+    << "version: 1\nruntime: {window: 8, threads: 2}\nstages:\n"
+       "  sample: {actor: sampler, dataset: '" << dataset << "', epochs: 2, seed: 7}\n"
+       "  read: {actor: shard_reader, inputs: [sample.out], dataset: '" << dataset << "'}\n"
+       "  decode: {actor: decoder, inputs: [read.out], dataset: '" << dataset << "'}\n"
+       "  batch: {actor: batcher, inputs: [decode.out], batch_size: 32,"
+       " transforms: ['image:scale=0.00392156862745098', 'label:i32']}\n"
+       "  train: {actor: compute, inputs: {batches: batch.out, params: optimize.params},"
+       " model: 'mlp sizes=16,32,4 seed=3 bucket_kib=1', blas_threads: 1}\n"
+       "  reduce: {actor: grad_reducer, inputs: [train.grads]}\n"
+       "  optimize: {actor: optimizer, inputs: [reduce.reduced], model: '${stages.train.model}',"
+       " lr: 0.05, warmup_steps: 2, total_steps: 16}\n"
+       "  checkpoint: {actor: checkpointer, inputs: [optimize.state], dir: '" << dataset << "/ck'}\n";
+  return path;
+}
+
+double worst_difference(const ds::actors::saved_training& a, const ds::actors::saved_training& b) {
+  double worst = 0.0;
+  for (std::size_t i = 0; i < a.params.size(); ++i)
+    worst = std::max(worst, static_cast<double>(std::fabs(a.params[i] - b.params[i])));
+  return worst;
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(two_ranks_with_batch_16_train_like_one_rank_with_batch_32) {
+  const auto dataset = make_blobs();
+  const auto config = write_config(dataset);
+  ds::test::process_options options;
+  options.timeout = std::chrono::seconds{60};
+  auto two = run_process({ds_run, "--local-ranks", "2", config, "batch.batch_size=16",
+                          "checkpoint.dir=" + dataset + "/ck2-${env:DS_RANK}"},
+                         options);
+  BOOST_REQUIRE_MESSAGE(two.exit_code == 0, two.err << two.out);
+  BOOST_TEST(contains(two.err, "transport libfabric(shm) connected to 2 ranks"), two.err);
+  auto one = run_process({ds_run, config, "batch.batch_size=32", "checkpoint.dir=" + dataset + "/ck1"},
+                         options);
+  BOOST_REQUIRE_MESSAGE(one.exit_code == 0, one.err << one.out);
+
+  auto rank0 = ds::actors::read_checkpoint(dataset + "/ck2-0");
+  auto rank1 = ds::actors::read_checkpoint(dataset + "/ck2-1");
+  auto single = ds::actors::read_checkpoint(dataset + "/ck1");
+  BOOST_TEST(single.updates == 16u);  // 2 epochs × 256 / 32
+  BOOST_TEST(rank0.updates == single.updates);
+  BOOST_TEST(rank1.updates == single.updates);
+  BOOST_REQUIRE(rank0.params.size() == single.params.size());
+  BOOST_REQUIRE(rank1.params.size() == single.params.size());
+  BOOST_TEST_MESSAGE("rank 0 vs rank 1: " << worst_difference(rank0, rank1) << ", rank 0 vs one rank: "
+                     << worst_difference(rank0, single) << " (largest |w| difference over "
+                     << single.params.size() << " weights)");
+  // Both ranks apply the very same reduced gradients: identical weights.
+  BOOST_TEST(worst_difference(rank0, rank1) == 0.0);
+  // Against one rank: the same mean gradient, summed in another order.
+  BOOST_TEST(worst_difference(rank0, single) < 1e-4);
+  std::filesystem::remove_all(dataset);
+}
