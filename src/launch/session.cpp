@@ -343,6 +343,8 @@ void session::finish(const std::function<bool()>& stop_waiting) {
     s.stop_thread();
     return;
   }
+  // Once the goodbye is out the coordinator may close at once: that close is not a loss.
+  s.begin_stop();
   s.send(kind::goodbye, wire::writer{}.u8(1).text("").take());
   s.stop_thread();
 }
@@ -358,6 +360,7 @@ void session::fail(const std::string& why) {
     s.stop_thread();
     return;
   }
+  s.begin_stop();
   s.send(kind::goodbye, wire::writer{}.u8(0).text(why).take());
   s.stop_thread();
 }
