@@ -7,6 +7,8 @@
 #include <string>
 
 #include "data_bench.hpp"
+#include "dsflow_build_config.hpp"
+#include "gpu_bench.hpp"
 #include "kernels_bench.hpp"
 #include "optimizer_bench.hpp"
 #include "runtime_bench.hpp"
@@ -33,6 +35,10 @@ benchmarks:
             wait and test accuracy for 1 replica x 2 BLAS threads, 2 replicas x 1,
             and delay 1 (--epochs N, default 2; --lm adds one epoch of
             fortunes_lm.yaml, several minutes; --repeats default 3)
+  gpu       on cuda:0: GEMM TFLOP/s of dsflow's cuBLAS path (fp32, tf32, bf16)
+            against cuBLAS's best, and 256 MiB host<->device copies from pinned
+            and pageable memory (--repeats default 11). Without CUDA in the
+            build or without a GPU: one line, exit 77 (skipped)
 )";
 
 } // namespace
@@ -47,13 +53,15 @@ int main(int argc, char** argv) {
   ds::bench::optimizer_bench_options optimizer_options;
   ds::bench::kernels_bench_options kernels_options;
   ds::bench::train_bench_options train_options;
+  ds::bench::gpu_bench_options gpu_options;
   for (int i = 2; i < argc; ++i) {
     std::string arg = argv[i];
     if (arg == "--quick") {
       options.quick = data_options.quick = true;
     } else if (arg == "--repeats" && i + 1 < argc) {
       options.repeats = data_options.repeats = optimizer_options.repeats =
-        kernels_options.repeats = train_options.repeats = std::max(1, std::atoi(argv[++i]));
+        kernels_options.repeats = train_options.repeats = gpu_options.repeats =
+          std::max(1, std::atoi(argv[++i]));
     } else if (arg == "--epochs" && i + 1 < argc) {
       train_options.epochs = std::max(1, std::atoi(argv[++i]));
     } else if (arg == "--lm") {
@@ -83,6 +91,16 @@ int main(int argc, char** argv) {
       return ds::bench::run_kernels_bench(kernels_options);
     if (which == "train")
       return ds::bench::run_train_bench(train_options);
+    if (which == "gpu") {
+#if DSFLOW_HAVE_CUDA
+      return ds::bench::run_gpu_bench(gpu_options);
+#else
+      (void)gpu_options;
+      std::printf("ds-bench gpu: skipped: this build has no CUDA (meson option cuda disabled, "
+                  "or nvcc/cudart/cublas not found)\n");
+      return ds::bench::gpu_bench_skipped;
+#endif
+    }
   } catch (const std::exception& e) {
     std::fprintf(stderr, "ds-bench: %s\n", e.what());
     return 1;
