@@ -1,5 +1,9 @@
 // The CUDA allocators behind the block_allocator seam. CUDA itself stays in
 // kernels/cuda/memory.cpp (plain C++ interface), so no CUDA header is included here.
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdint>
 #include <new>
 #include <stdexcept>
 #include <string>
@@ -51,10 +55,17 @@ private:
   int ordinal_;
 };
 
+/// Whole pages per block, as the mlock allocator gives: cudaHostAlloc maps whole pages, and a
+/// block never shares a page with its neighbour.
 class cuda_pinned_allocator final : public block_allocator {
 public:
+  cuda_pinned_allocator() : page_size_(static_cast<std::size_t>(::sysconf(_SC_PAGESIZE))) {}
+
   void* allocate(std::size_t size) override {
-    auto block = kc::allocate_pinned(size);
+    if (size > SIZE_MAX - page_size_)
+      throw std::bad_alloc();
+    auto block = kc::allocate_pinned((std::max<std::size_t>(size, 1) + page_size_ - 1)
+                                     / page_size_ * page_size_);
     if (!block)
       throw_failure(block.error());
     return block.value();
@@ -63,6 +74,9 @@ public:
   void deallocate(void* block, std::size_t) noexcept override { kc::free_pinned(block); }
 
   memory_kind kind() const noexcept override { return memory_kind::pinned; }
+
+private:
+  std::size_t page_size_;
 };
 
 } // namespace

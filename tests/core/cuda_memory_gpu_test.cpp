@@ -5,6 +5,8 @@
 #define BOOST_TEST_NO_MAIN
 #include <boost/test/unit_test.hpp>
 
+#include <unistd.h>
+
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
@@ -24,6 +26,9 @@ BOOST_AUTO_TEST_CASE(bytes_survive_a_round_trip_through_pinned_and_device_memory
   auto staging_in = pools.pinned().allocate(bytes);
   auto on_device = pools.device(0).allocate(bytes);
   BOOST_TEST((staging_out.kind() == ds::memory_kind::pinned));
+  const auto page = static_cast<std::uintptr_t>(::sysconf(_SC_PAGESIZE));
+  BOOST_TEST(reinterpret_cast<std::uintptr_t>(pools.pinned().allocate(3).data()) % page == 0u,
+             "pinned blocks are page aligned, as the mlock fallback's are");
   BOOST_TEST((on_device.kind() == ds::memory_kind::device));
   BOOST_TEST(on_device.device() == 0);
 
