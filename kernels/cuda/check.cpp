@@ -19,12 +19,4 @@ status cuda_failure(cudaError_t code, const char* call, const char* file, int li
           where(call, file, line) + cudaGetErrorName(code) + " (" + cudaGetErrorString(code) + ")"};
 }
 
-status cublas_failure(cublasStatus_t code, const char* call, const char* file, int line) {
-  return {code == CUBLAS_STATUS_ARCH_MISMATCH || code == CUBLAS_STATUS_NOT_SUPPORTED
-            ? errc::unsupported
-            : errc::internal,
-          where(call, file, line) + cublasGetStatusName(code) + " (" + cublasGetStatusString(code)
-            + ")"};
-}
-
 } // namespace ds::kernels::cuda

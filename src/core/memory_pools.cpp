@@ -1,21 +1,45 @@
+#include <mutex>
 #include <stdexcept>
 #include <string>
 
+#include "cuda/device.hpp"
+#include "dsflow/logger.hpp"
 #include "dsflow/memory.hpp"
 
 namespace ds {
 
+namespace {
+
+/// cudaHostAlloc memory when a GPU can use it; otherwise the mlock allocator, and one notice
+/// per process (debug level: `ds-run` already says once that it runs on the CPU).
+std::unique_ptr<block_allocator> make_staging_allocator() {
+  if (kernels::cuda::cuda_devices() > 0)
+    return make_cuda_pinned_allocator();
+  static std::once_flag noticed;
+  std::call_once(noticed, [] {
+    logger{"memory"}.debug("pinned pool: ordinary page-locked host memory ("
+                           + std::string{kernels::cuda::cuda_unavailable_reason()} + ")");
+  });
+  return make_pinned_allocator();
+}
+
+} // namespace
+
 memory_pools::memory_pools()
   : host_(std::make_unique<memory_pool>(make_host_allocator())),
-    pinned_(std::make_unique<memory_pool>(make_pinned_allocator())) {}
+    pinned_(std::make_unique<memory_pool>(make_staging_allocator())) {}
 
 memory_pool& memory_pools::device(int ordinal) {
   std::lock_guard guard{mutex_};
-  if (ordinal < 0 || static_cast<std::size_t>(ordinal) >= devices_.size()
-      || devices_[static_cast<std::size_t>(ordinal)] == nullptr)
-    throw std::runtime_error("no allocator for device cuda:" + std::to_string(ordinal)
-                             + ": dsflow was built without CUDA or no GPU was found");
-  return *devices_[static_cast<std::size_t>(ordinal)];
+  const auto index = static_cast<std::size_t>(ordinal);
+  if (ordinal >= 0 && index < devices_.size() && devices_[index] != nullptr)
+    return *devices_[index];
+  // Throws, naming the device, the count and the reason, when cuda:ordinal does not exist.
+  auto allocator = make_cuda_device_allocator(ordinal);
+  if (index >= devices_.size())
+    devices_.resize(index + 1);
+  devices_[index] = std::make_unique<memory_pool>(std::move(allocator));
+  return *devices_[index];
 }
 
 memory_pool& memory_pools::of(memory_kind kind, int device_ordinal) {

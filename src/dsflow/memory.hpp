@@ -62,15 +62,21 @@ private:
   std::shared_ptr<shared_state> state_;
 };
 
-/// The pools of one process: host always, pinned always (page-locked when the
-/// platform allows, else plain host memory), device only when a device
-/// allocator was installed (the CUDA backend does that).
+/// The pools of one process: host always; pinned always; one device pool per `cuda:N`.
+///
+/// With a usable CUDA device (kernels/cuda/device.hpp) the pinned pool takes its blocks from
+/// cudaHostAlloc, the staging memory for host<->device copies; without one it falls back to
+/// page-aligned host memory, `mlock`ed where the limits allow, and says so once per process
+/// at debug level (logger "memory"). A device pool is created on first use of `device(N)`
+/// when CUDA device N exists, or installed beforehand (tests install fakes).
 class memory_pools {
 public:
   memory_pools();
   memory_pool& host() { return *host_; }
   memory_pool& pinned() { return *pinned_; }
-  /// Throws `std::runtime_error` naming the device when none is installed.
+  /// The pool of `cuda:ordinal`, created with a CUDA device allocator on first use. Throws
+  /// `std::runtime_error` naming the device, the number of CUDA devices and why there is none
+  /// when no allocator is installed and the device does not exist. Thread-safe.
   memory_pool& device(int ordinal);
   memory_pool& of(memory_kind kind, int device = 0);
   void install_device_allocator(std::unique_ptr<block_allocator> allocator);
@@ -99,6 +105,16 @@ void remove_block_free_listener(std::uint64_t id) noexcept;
 
 /// Allocators always available.
 std::unique_ptr<block_allocator> make_host_allocator();
+/// Page-aligned host memory, `mlock`ed where RLIMIT_MEMLOCK allows (no CUDA involved).
 std::unique_ptr<block_allocator> make_pinned_allocator();
+
+/// Device memory of `cuda:ordinal` from cudaMalloc. Throws `std::runtime_error` (naming the
+/// device, the device count and the reason) when that device does not exist or the build has
+/// no CUDA. Its `allocate` throws `std::bad_alloc` when the device is out of memory and
+/// `std::runtime_error` with the DS_CUDA_CHECK message for any other CUDA failure.
+std::unique_ptr<block_allocator> make_cuda_device_allocator(int ordinal);
+/// Page-locked host memory from cudaHostAlloc (portable to every device); kind `pinned`.
+/// Throws `std::runtime_error` with the reason when there is no usable CUDA device.
+std::unique_ptr<block_allocator> make_cuda_pinned_allocator();
 
 } // namespace ds

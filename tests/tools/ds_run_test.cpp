@@ -83,6 +83,26 @@ stages:
   BOOST_TEST(contains(bad.err, "did you mean 'count'?"), bad.err);
 }
 
+BOOST_AUTO_TEST_CASE(devices_are_resolved_once_at_start_and_a_missing_gpu_names_the_stage) {
+  auto path = write_config("devices.yaml", small_pipeline);
+  auto automatic = run_process({ds_run, path, "work.device=auto", "check.device=auto"});
+  BOOST_TEST(automatic.exit_code == 0, automatic.err);
+  // Without a usable GPU "auto" means the CPU, said once for the whole job; with one, cuda:0.
+  const auto notice = automatic.err.find("running on the CPU");
+  if (notice != std::string::npos) {
+    BOOST_TEST(contains(automatic.err, "device auto: no CUDA device"), automatic.err);
+    BOOST_TEST(automatic.err.find("running on the CPU", notice + 1) == std::string::npos,
+               automatic.err);
+  }
+  auto missing = run_process({ds_run, path, "work.device=cuda:999"});
+  BOOST_TEST(missing.exit_code == 2);
+  BOOST_TEST(contains(missing.err, "stages.work.device: stage 'work': device cuda:999 does not "
+                                   "exist: this machine has "),
+             missing.err);
+  auto dry = run_process({ds_run, path, "work.device=cuda:999", "--dry-run"});
+  BOOST_TEST(dry.exit_code == 0, "--dry-run plans for any machine: " << dry.err);
+}
+
 BOOST_AUTO_TEST_CASE(a_run_ends_with_a_summary_and_writes_metrics_and_graph) {
   auto path = write_config("run.yaml", small_pipeline);
   auto metrics = path + ".metrics.jsonl";

@@ -8,6 +8,8 @@
 
 #include "allreduce_bench.hpp"
 #include "data_bench.hpp"
+#include "dsflow_build_config.hpp"
+#include "gpu_bench.hpp"
 #include "kernels_bench.hpp"
 #include "optimizer_bench.hpp"
 #include "runtime_bench.hpp"
@@ -38,6 +40,10 @@ benchmarks:
             libfabric shm and tcp (loopback): median time, algbw, busbw, against
             memcpy measured in the same run (--repeats default 11; --quick: up to
             4 MiB, 2 ranks)
+  gpu       on cuda:0: GEMM TFLOP/s of dsflow's cuBLAS path (fp32, tf32, bf16)
+            against cuBLAS's best, and 256 MiB host<->device copies from pinned
+            and pageable memory (--repeats default 11). Without CUDA in the
+            build or without a GPU: one line, exit 77 (skipped)
 )";
 
 } // namespace
@@ -53,6 +59,7 @@ int main(int argc, char** argv) {
   ds::bench::kernels_bench_options kernels_options;
   ds::bench::train_bench_options train_options;
   ds::bench::allreduce_bench_options allreduce_options;
+  ds::bench::gpu_bench_options gpu_options;
   for (int i = 2; i < argc; ++i) {
     std::string arg = argv[i];
     if (arg == "--quick") {
@@ -60,7 +67,7 @@ int main(int argc, char** argv) {
     } else if (arg == "--repeats" && i + 1 < argc) {
       options.repeats = data_options.repeats = optimizer_options.repeats =
         kernels_options.repeats = train_options.repeats = allreduce_options.repeats =
-        std::max(1, std::atoi(argv[++i]));
+        gpu_options.repeats = std::max(1, std::atoi(argv[++i]));
     } else if (arg == "--epochs" && i + 1 < argc) {
       train_options.epochs = std::max(1, std::atoi(argv[++i]));
     } else if (arg == "--lm") {
@@ -92,6 +99,16 @@ int main(int argc, char** argv) {
       return ds::bench::run_kernels_bench(kernels_options);
     if (which == "train")
       return ds::bench::run_train_bench(train_options);
+    if (which == "gpu") {
+#if DSFLOW_HAVE_CUDA
+      return ds::bench::run_gpu_bench(gpu_options);
+#else
+      (void)gpu_options;
+      std::printf("ds-bench gpu: skipped: this build has no CUDA (meson option cuda disabled, "
+                  "or nvcc/cudart/cublas not found)\n");
+      return ds::bench::gpu_bench_skipped;
+#endif
+    }
   } catch (const std::exception& e) {
     std::fprintf(stderr, "ds-bench: %s\n", e.what());
     return 1;

@@ -15,8 +15,10 @@
 #include "train/resume.hpp"
 #include "cli.hpp"
 #include "config/config_loader.hpp"
+#include "config/plan_devices.hpp"
 #include "config/value_check.hpp"
 #include "core/plugin_loader.hpp"
+#include "dsflow/logger.hpp"
 #include "dsflow_build_config.hpp"
 #include "launch/launch_error.hpp"
 #include "launch/rank_discovery.hpp"
@@ -210,6 +212,12 @@ int run(const ds::tools::run_command& cmd) {
     std::fputs(ds::describe_plan(plan).c_str(), stdout);
     return exit_ok;
   }
+
+  // Stages see the device they run on in placement.device ("cpu" or "cuda:N", never "auto").
+  // After --dry-run, so a plan written for a GPU host can be checked anywhere; a missing
+  // cuda:N is a config error (exit 2) naming the stage and its device key.
+  for (const auto& notice : ds::resolve_plan_devices(plan))
+    ds::logger{"device"}.info(notice);
 
   // Every rank has planned the same config by now; a rank whose config is broken exits 2
   // before the rendezvous, and the others time out naming it.
