@@ -46,4 +46,20 @@ inline std::string write_image_label_dataset(const std::string& name, std::uint6
   return dir.string();
 }
 
+/// `records` learnable records: class r % classes lights up its own quarter of the 4×4 image
+/// (bright rows), every pixel gets deterministic noise. A small MLP learns it in a few epochs.
+inline std::string write_blobs_dataset(const std::string& name, std::uint64_t records, int classes) {
+  std::uint64_t noise = 12345;
+  return write_image_label_dataset(name, 1, records, [&](std::uint64_t r) {
+    image_label made;
+    made.label = static_cast<std::uint8_t>(r % static_cast<std::uint64_t>(classes));
+    for (std::size_t i = 0; i < 16; ++i) {
+      noise = noise * 6364136223846793005ULL + 1442695040888963407ULL;
+      const int lit = static_cast<int>(i) / 4 == made.label ? 150 : 40;
+      made.image[i] = static_cast<std::uint8_t>(lit + static_cast<int>((noise >> 33) % 90));
+    }
+    return made;
+  });
+}
+
 } // namespace ds::test

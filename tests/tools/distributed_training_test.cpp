@@ -27,17 +27,7 @@ constexpr std::uint64_t records = 256;
 constexpr int classes = 4;
 
 std::string make_blobs() {
-  std::uint64_t noise = 12345;
-  return ds::test::write_image_label_dataset("dist-train", 1, records, [&](std::uint64_t r) {
-    ds::test::image_label made;
-    made.label = static_cast<std::uint8_t>(r % classes);
-    for (std::size_t i = 0; i < 16; ++i) {
-      noise = noise * 6364136223846793005ULL + 1442695040888963407ULL;
-      const int lit = static_cast<int>(i) / 4 == made.label ? 150 : 40;
-      made.image[i] = static_cast<std::uint8_t>(lit + static_cast<int>((noise >> 33) % 90));
-    }
-    return made;
-  });
+  return ds::test::write_blobs_dataset("dist-train", records, classes);
 }
 
 std::string write_config(const std::string& dataset) {
