@@ -38,6 +38,16 @@ struct job {
                                mode, address},
       vars);
   }
+
+  /// `world` ranks that just wait, returned once each has joined.
+  std::vector<std::unique_ptr<child_process>> start_joined(int world) {
+    std::vector<std::unique_ptr<child_process>> ranks;
+    for (int rank = 0; rank < world; ++rank)
+      ranks.push_back(start(rank, world, "hold"));
+    for (auto& r : ranks)
+      BOOST_REQUIRE_MESSAGE(r->wait_for_output("joined", 15s), r->output());
+    return ranks;
+  }
 };
 
 using clock_type = std::chrono::steady_clock;
@@ -128,11 +138,7 @@ BOOST_AUTO_TEST_CASE(a_rank_that_never_arrives_is_named_when_the_rendezvous_time
 
 BOOST_AUTO_TEST_CASE(a_rank_killed_with_sigkill_is_reported_to_every_other_rank) {
   job j;
-  std::vector<std::unique_ptr<child_process>> ranks;
-  for (int rank = 0; rank < 3; ++rank)
-    ranks.push_back(j.start(rank, 3, "hold"));
-  for (auto& r : ranks)
-    BOOST_REQUIRE_MESSAGE(r->wait_for_output("joined", 15s), r->output());
+  auto ranks = j.start_joined(3);
   auto killed = clock_type::now();
   ranks[2]->signal(SIGKILL);
   for (int rank : {0, 1}) {
@@ -146,11 +152,7 @@ BOOST_AUTO_TEST_CASE(a_rank_killed_with_sigkill_is_reported_to_every_other_rank)
 
 BOOST_AUTO_TEST_CASE(a_stopped_rank_is_declared_lost_after_the_heartbeat_timeout) {
   job j;
-  std::vector<std::unique_ptr<child_process>> ranks;
-  for (int rank = 0; rank < 3; ++rank)
-    ranks.push_back(j.start(rank, 3, "hold"));
-  for (auto& r : ranks)
-    BOOST_REQUIRE_MESSAGE(r->wait_for_output("joined", 15s), r->output());
+  auto ranks = j.start_joined(3);
   auto stopped = clock_type::now();
   ranks[1]->signal(SIGSTOP);  // alive, connected, silent
   for (int rank : {0, 2}) {
@@ -167,11 +169,7 @@ BOOST_AUTO_TEST_CASE(a_stopped_rank_is_declared_lost_after_the_heartbeat_timeout
 
 BOOST_AUTO_TEST_CASE(the_coordinator_rank_killed_is_reported_by_the_others) {
   job j;
-  std::vector<std::unique_ptr<child_process>> ranks;
-  for (int rank = 0; rank < 3; ++rank)
-    ranks.push_back(j.start(rank, 3, "hold"));
-  for (auto& r : ranks)
-    BOOST_REQUIRE_MESSAGE(r->wait_for_output("joined", 15s), r->output());
+  auto ranks = j.start_joined(3);
   auto killed = clock_type::now();
   ranks[0]->signal(SIGKILL);
   for (int rank : {1, 2}) {
