@@ -28,8 +28,8 @@ void sampler::open(context& ctx) {
   const auto& where = ctx.where();
   try {
     order_.emplace(dataset_->record_count(), static_cast<std::uint64_t>(cfg.get_int("seed")),
-                   cfg.get_bool("shuffle"), static_cast<std::uint32_t>(where.rank),
-                   static_cast<std::uint32_t>(where.world_size),
+                   cfg.get_bool("shuffle"), static_cast<std::uint32_t>(where.copy),
+                   static_cast<std::uint32_t>(where.copies),
                    cfg.get_string("partition") == "pad" ? partition_mode::pad : partition_mode::drop);
     if (const auto& saved = cfg.get_string("start_state"); !saved.empty())
       order_->restore(sampler_state::from_text(saved));

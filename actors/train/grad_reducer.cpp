@@ -70,7 +70,7 @@ stage_schema grad_reducer::schema() {
 
 void grad_reducer::open(context& ctx) {
   pool_ = &ctx.pools().host();
-  ranks_ = make_cross_rank_reduction(ctx.where().rank, ctx.where().world_size, *pool_);
+  ranks_ = make_cross_rank_reduction(ctx.where().copy, ctx.where().copies, *pool_);
   out_ = ctx.output("reduced");
 }
 

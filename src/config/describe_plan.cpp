@@ -28,8 +28,10 @@ void describe_stage(std::ostringstream& out, const stage_plan& stage) {
   if (!stage.inputs.empty())
     out << "    inputs: " << render_inputs(stage) << '\n';
   out << "    replicas: " << stage.replicas << (stage.replicas_auto ? "  # auto" : "") << '\n'
-      << "    device: " << stage.device << '\n'
-      << "    window: " << stage.window << '\n'
+      << "    device: " << stage.device << '\n';
+  if (stage.rank)
+    out << "    rank: " << *stage.rank << '\n';
+  out << "    window: " << stage.window << '\n'
       << "    supervision: {max_restarts: " << stage.supervision.max_restarts
       << ", backoff_ms: " << stage.supervision.backoff_ms << "}\n";
   for (const auto& [key, value] : stage.config.values())

@@ -2,6 +2,7 @@
 /// A validated pipeline: what `ds-run` starts, prints with --dry-run, draws with --graph.
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -35,6 +36,9 @@ struct stage_plan {
   std::uint32_t replicas = 1;
   bool replicas_auto = false;
   std::string device = "cpu";
+  /// The rank the stage runs on (`rank:`); unset: every rank runs its own copy
+  /// (data-parallel). An edge between stages on different ranks crosses the transport.
+  std::optional<std::uint32_t> rank;
   std::uint32_t window = 16;  ///< credits each input link grants
   supervision_policy supervision;
   value_origin origin;  ///< where the stage is declared

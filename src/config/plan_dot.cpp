@@ -27,7 +27,8 @@ std::string plan_to_dot(const pipeline_plan& plan) {
   for (const auto& stage : plan.stages)
     out << "  " << quoted(stage.name) << " [label="
         << quoted(stage.name + "\\n" + stage.type->schema.name + " ×"
-                  + (stage.replicas_auto ? std::string{"auto"} : std::to_string(stage.replicas)))
+                  + (stage.replicas_auto ? std::string{"auto"} : std::to_string(stage.replicas))
+                  + (stage.rank ? "\\nrank " + std::to_string(*stage.rank) : std::string{}))
         << "];\n";
   for (const auto& stage : plan.stages)
     for (const auto& binding : stage.inputs)

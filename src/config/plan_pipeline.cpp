@@ -3,6 +3,7 @@
 #include "config/config_loader.hpp"
 #include "config/document_impl.hpp"
 #include "config/plan_graph.hpp"
+#include "config/plan_ranks.hpp"
 #include "config/runtime_params.hpp"
 #include "config/suggest.hpp"
 #include "config/value_check.hpp"
@@ -68,6 +69,9 @@ pipeline_plan plan_pipeline(const config_document& doc, const registry& reg) {
   plan.plugins = read_plugin_paths(root, doc.file(), problems);
   read_runtime(root, plan.runtime, plan.params, problems);
   plan.stages = read_stages(root, reg, plan.runtime, problems);
+  if (problems.empty())  // the placement check needs a complete graph
+    for (auto& problem : check_rank_streams(plan))
+      problems.push_back(std::move(problem));
   if (!problems.empty())
     throw config_error(std::move(problems));
   return plan;

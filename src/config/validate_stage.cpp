@@ -93,6 +93,8 @@ private:
       read_replicas(key.value, key_path);
     else if (key.key == "device")
       read_device(key.value, key_path);
+    else if (key.key == "rank")
+      read_rank(key.value, key_path);
     else if (key.key == "window")
       read_int(key.value, runtime_knob_spec("runtime.window"), key_path, entry_.plan.window);
     else if (key.key == "supervision")
@@ -168,6 +170,15 @@ private:
       return;
     }
     entry_.plan.device = std::move(text);
+  }
+
+  void read_rank(const config_node& node, const std::string& key_path) {
+    key_spec spec = spec_of("rank", value_type::integer);
+    spec.min = 0;
+    spec.max = 65535;
+    std::uint32_t rank = 0;
+    if (read_int(node, spec, key_path, rank))
+      entry_.plan.rank = rank;
   }
 
   void read_supervision(const config_node& node, const std::string& key_path) {

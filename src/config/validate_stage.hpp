@@ -15,7 +15,7 @@ struct stage_entry {
 };
 
 /// Reads stage `name` declared at `declared_at`: the actor, the reserved keys
-/// (replicas, device, window, supervision) and the schema's keys with defaults
+/// (replicas, device, rank, window, supervision) and the schema's keys with defaults
 /// filled. Every problem goes to `out`; the entry is returned regardless so
 /// the graph checks can still run.
 stage_entry read_stage(const std::string& name, const value_origin& declared_at,

@@ -91,8 +91,8 @@ key_spec make_key(std::string name, value_type type, std::string doc) {
 } // namespace
 
 const std::vector<std::string>& reserved_stage_keys() {
-  static const std::vector<std::string> keys{"actor",  "inputs", "replicas",
-                                             "device", "window", "supervision"};
+  static const std::vector<std::string> keys{"actor",  "inputs", "replicas",   "device",
+                                             "rank",   "window", "supervision"};
   return keys;
 }
 

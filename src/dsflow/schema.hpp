@@ -40,7 +40,7 @@ struct port_spec {
 };
 
 /// Per-stage keys the runtime reads itself (`actor`, `inputs`, `replicas`,
-/// `device`, `window`, `supervision`); a stage schema may not declare them.
+/// `device`, `rank`, `window`, `supervision`); a stage schema may not declare them.
 const std::vector<std::string>& reserved_stage_keys();
 
 /// The declaration a stage type registers; drives validation, `--describe` and docs.

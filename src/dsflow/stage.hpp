@@ -22,8 +22,13 @@ using port_id = std::uint32_t;
 
 /// Where a replica runs.
 struct placement {
-  int rank = 0;
-  int world_size = 1;
+  int rank = 0;        ///< the rank (process) it runs on
+  int world_size = 1;  ///< ranks in the job
+  /// The stage's copies across ranks and this one's index: a stage on every
+  /// rank (the default) has `world_size` data-parallel copies, each taking its
+  /// share of the data; a stage pinned with `rank:` is the only copy (0 of 1).
+  int copy = 0;
+  int copies = 1;
   std::string device = "cpu";
   std::uint32_t replica = 0;
   std::uint32_t replicas = 1;

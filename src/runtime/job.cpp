@@ -24,13 +24,20 @@ job_result run_job(const pipeline_plan& plan, const job_options& options) {
   caf::actor_system system{cfg};
   caf::scoped_actor self{system};
 
-  auto graph = spawn_job_graph(system, plan, options, caf::actor{self});
+  job_result result;
+  job_graph graph;
+  try {
+    graph = spawn_job_graph(system, plan, options, caf::actor{self});
+  } catch (const std::exception& e) {  // a plan this process cannot run (no actor is left)
+    result.outcome = job_outcome::failed;
+    result.error = e.what();
+    return result;
+  }
   for (const auto& [name, stage] : graph.stages)
     for (const auto& replica : stage.replicas)
       self->monitor(replica);
   graph.start(plan);
 
-  job_result result;
   std::size_t done = 0;
   int interrupts_seen = 0;
   bool running = true;
@@ -75,9 +82,17 @@ job_result run_job(const pipeline_plan& plan, const job_options& options) {
         interrupts_seen = interrupts;
       });
   }
-  if (running)
+  if (running) {
     for (const auto& [name, stage] : graph.stages)
-      self->send_exit(stage.supervisor, caf::exit_reason::user_shutdown);
+      if (stage.supervisor)
+        self->send_exit(stage.supervisor, caf::exit_reason::user_shutdown);
+    // Link ends outlive the replicas they serve (the consumer may still return credits).
+    if (graph.links)
+      for (const auto& end : graph.links->actors())
+        self->send_exit(end, caf::exit_reason::user_shutdown);
+  }
+  if (graph.links)
+    graph.links->close();
   result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   return result;
 }

@@ -10,6 +10,10 @@
 #include "dsflow/memory.hpp"
 #include "dsflow/metrics.hpp"
 
+namespace ds::net {
+class transport;
+}
+
 namespace ds {
 
 struct job_options {
@@ -22,6 +26,10 @@ struct job_options {
   std::atomic<std::uint64_t>* total_items = nullptr;
   int rank = 0;
   int world_size = 1;
+  /// Carries the edges between stages on different ranks (`rank:`); required when the plan
+  /// has one. `pools` must outlive it: receives posted on it take buffers from the host
+  /// pool until the transport is destroyed.
+  net::transport* transport = nullptr;
 };
 
 enum class job_outcome {
@@ -39,8 +47,9 @@ struct job_result {
   double seconds = 0;
 };
 
-/// Spawns one actor per stage replica and one supervisor per stage, wires
-/// every edge with its credit window, runs until every replica has closed
+/// Spawns one actor per stage replica and one supervisor per stage (those on
+/// this rank), wires every edge with its credit window, runs until every
+/// replica of this rank has closed
 /// (or a failure or interrupt), then tears the actor system down. Blocks the caller.
 /// Thread-safe with respect to `options` readers (metrics may be read live).
 job_result run_job(const pipeline_plan& plan, const job_options& options);

@@ -16,6 +16,7 @@
 #include "cli.hpp"
 #include "config/config_loader.hpp"
 #include "config/plan_devices.hpp"
+#include "config/plan_ranks.hpp"
 #include "config/value_check.hpp"
 #include "core/plugin_loader.hpp"
 #include "dsflow/logger.hpp"
@@ -221,8 +222,10 @@ int run(const ds::tools::run_command& cmd) {
 
   // Every rank has planned the same config by now; a rank whose config is broken exits 2
   // before the rendezvous, and the others time out naming it.
+  ds::check_ranks_fit(plan, where.world_size);
   std::mutex lost_mutex;
   std::string lost_peer;  ///< the first loss, "rank N died ..."
+  ds::memory_pools pools;  // outlives the transport, whose posted receives allocate from it
   std::shared_ptr<ds::net::transport> rank_transport;  // outlives the job (grad_reducer uses it)
   std::unique_ptr<ds::launch::session> peers;  // after what its callback uses: destroyed first
   try {
@@ -247,7 +250,6 @@ int run(const ds::tools::run_command& cmd) {
     abort_for_lost_peer();
   });
 
-  ds::memory_pools pools;
   ds::metrics_registry metrics;
   std::atomic<std::uint64_t> total_items{0};
   std::string progress_stage;
@@ -271,6 +273,7 @@ int run(const ds::tools::run_command& cmd) {
     options.total_items = &total_items;
     options.rank = where.rank;
     options.world_size = where.world_size;
+    options.transport = rank_transport.get();
     result = ds::run_job(plan, options);
   }
   ds::net::set_process_transport(nullptr);
