@@ -94,15 +94,25 @@ struct session::state {
   }
 
   /// Waits until `ready()` (under `mutex`), a loss, or the timeout; throws on the latter two.
+  /// Returns false when `stop_waiting` (polled every 100 ms, under `mutex`) says to give up.
   template <class Ready>
-  void wait_for(const char* what, milliseconds timeout, Ready ready) {
+  bool wait_for(const char* what, milliseconds timeout, Ready ready,
+                const std::function<bool()>& stop_waiting = {}) {
+    const auto deadline = launch_clock::now() + timeout;
     std::unique_lock lock{mutex};
-    bool done = changed.wait_for(lock, timeout, [&] { return ready() || !losses.empty(); });
-    if (!losses.empty())
-      throw launch_error(std::string(what) + " failed: " + losses.front().why);
-    if (!done)
-      throw launch_error(std::string(what) + " timed out after " + describe_seconds(timeout)
-                         + " on rank " + std::to_string(options.rank));
+    for (;;) {
+      auto slice = std::min<launch_clock::duration>(deadline - launch_clock::now(), milliseconds(100));
+      bool done = changed.wait_for(lock, slice, [&] { return ready() || !losses.empty(); });
+      if (!losses.empty())
+        throw launch_error(std::string(what) + " failed: " + losses.front().why);
+      if (done)
+        return true;
+      if (launch_clock::now() >= deadline)
+        throw launch_error(std::string(what) + " timed out after " + describe_seconds(timeout)
+                           + " on rank " + std::to_string(options.rank));
+      if (stop_waiting && stop_waiting())
+        return false;
+    }
   }
 };
 
@@ -289,9 +299,9 @@ std::vector<peer_loss> session::losses() const {
   return state_->losses;
 }
 
-void session::barrier(milliseconds timeout) {
+bool session::barrier(milliseconds timeout, const std::function<bool()>& stop_waiting) {
   if (state_->options.world_size == 1)
-    return;
+    return true;
   std::uint64_t seq = 0;
   {
     std::lock_guard guard{state_->mutex};
@@ -299,7 +309,8 @@ void session::barrier(milliseconds timeout) {
   }
   if (!state_->send(kind::barrier, wire::writer{}.u64(seq).take()))
     throw launch_error("barrier failed: the coordinator's connection is closed");
-  state_->wait_for("barrier", timeout, [&] { return state_->barriers_done.contains(seq); });
+  return state_->wait_for("barrier", timeout, [&] { return state_->barriers_done.contains(seq); },
+                         stop_waiting);
 }
 
 std::vector<std::byte> session::broadcast(int root, std::span<const std::byte> data,

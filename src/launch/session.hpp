@@ -69,9 +69,10 @@ public:
   /// The losses so far (empty while every rank is alive).
   std::vector<peer_loss> losses() const;
 
-  /// Returns when every rank has called `barrier`. Throws `launch_error` when a rank is lost
-  /// or after `timeout`.
-  void barrier(std::chrono::milliseconds timeout);
+  /// Returns true when every rank has called `barrier`, false as soon as `stop_waiting`
+  /// (polled every 100 ms) returns true. Throws `launch_error` when a rank is lost or after
+  /// `timeout`.
+  bool barrier(std::chrono::milliseconds timeout, const std::function<bool()>& stop_waiting = {});
 
   /// Rank `root`'s `data` (at most 1 MiB), on every rank; other ranks' `data` is ignored.
   /// Throws `launch_error` when a rank is lost or after `timeout`.

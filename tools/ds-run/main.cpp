@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
@@ -90,6 +91,20 @@ std::shared_ptr<ds::net::transport> make_rank_transport(const ds::launch::rank_i
                             "(a training job's grad_reducer will refuse to start)");
   return nullptr;
 #endif
+}
+
+/// Keeps this rank's transport up until every rank's job has ended. A rank whose job is done
+/// may still owe its peers data: the last frames of a cross-rank edge or of an allreduce,
+/// which the receiver reads out of this process's memory. No time limit: another rank may
+/// legitimately run long after this one; a lost rank or a second interrupt ends the wait.
+void wait_for_other_ranks(ds::launch::session& peers) {
+  if (peers.world_size() == 1)
+    return;
+  try {
+    peers.barrier(std::chrono::hours(24 * 365), [] { return interrupts.load() >= 2; });
+  } catch (const ds::launch::launch_error&) {
+    // A lost rank: on_peer_lost has recorded it, and the exit code says so.
+  }
 }
 
 /// Joins the other ranks when there are any. Rank 0 serves the rendezvous. Every rank offers
@@ -277,10 +292,12 @@ int run(const ds::tools::run_command& cmd) {
     result = ds::run_job(plan, options);
   }
   ds::net::set_process_transport(nullptr);
-  if (result.outcome == ds::job_outcome::failed)
+  if (result.outcome == ds::job_outcome::failed) {
     peers->fail(result.error.empty() ? "a stage failed" : result.error);
-  else
+  } else {
+    wait_for_other_ranks(*peers);
     peers->finish([] { return interrupts.load() >= 2; });
+  }
   std::fputs(ds::tools::format_summary(metrics, result).c_str(), stdout);
   {
     std::lock_guard guard{lost_mutex};
