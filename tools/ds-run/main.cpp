@@ -238,12 +238,15 @@ int run(const ds::tools::run_command& cmd) {
     std::fprintf(stderr, "ds-run: rank %d of %d: %s\n", where.rank, where.world_size, e.what());
     return exit_peer_lost;
   }
-  peers->on_peer_lost([&](int, const std::string& why) {
+  peers->on_peer_lost([&](int lost_rank, const std::string& why) {
     {
       std::lock_guard guard{lost_mutex};
       if (lost_peer.empty())
         lost_peer = why;
     }
+    // Releases a reduction blocked on that rank now, not at the provider's error or timeout.
+    if (rank_transport)
+      rank_transport->fail_peer(lost_rank, why);
     abort_for_lost_peer();
   });
 
