@@ -59,13 +59,14 @@ void abort_for_lost_peer() {
 }
 
 /// The transport to the other ranks, made before the rendezvous so that its endpoint
-/// address can be published there. Provider: `DS_FABRIC_PROVIDER`, else `FI_PROVIDER`, else
-/// `shm` when the coordinator is a loopback address (every rank on this host; `--local-ranks`
-/// exports DS_FABRIC_PROVIDER=shm itself), else `tcp;ofi_rxm`. `DS_FABRIC_DOMAIN` pins the
-/// provider's domain (tcp: the interface; `lo` by default for a loopback coordinator).
-/// Null when world_size is 1 or this build has no libfabric; a provider that fails to open
-/// is an error (the job could not reduce across ranks).
-std::shared_ptr<ds::net::transport> make_rank_transport(const ds::launch::rank_info& where) {
+/// address can be published there. Provider: `runtime.fabric_provider` (`DS_FABRIC_PROVIDER`)
+/// unless it is "auto"; else `FI_PROVIDER`, else `shm` when the coordinator is a loopback
+/// address (every rank on this host, as with `--local-ranks`), else `tcp;ofi_rxm`.
+/// `DS_FABRIC_DOMAIN` pins the provider's domain (tcp: the interface; `lo` by default for a
+/// loopback coordinator). Null when world_size is 1 or this build has no libfabric; a
+/// provider that fails to open is an error (the job could not reduce across ranks).
+std::shared_ptr<ds::net::transport> make_rank_transport(const ds::launch::rank_info& where,
+                                                        const ds::runtime_settings& runtime) {
   if (where.world_size <= 1)
     return nullptr;
 #if DSFLOW_HAVE_LIBFABRIC
@@ -77,7 +78,8 @@ std::shared_ptr<ds::net::transport> make_rank_transport(const ds::launch::rank_i
   const bool loopback = host.starts_with("127.") || host.starts_with("localhost:")
                         || host.starts_with("[::1]");
   ds::net::libfabric_options options;
-  options.provider = env("DS_FABRIC_PROVIDER");
+  if (runtime.fabric_provider != "auto")
+    options.provider = runtime.fabric_provider;
   if (options.provider.empty() && env("FI_PROVIDER").empty())
     options.provider = loopback ? "shm" : "tcp;ofi_rxm";
   options.domain = env("DS_FABRIC_DOMAIN");
@@ -85,6 +87,7 @@ std::shared_ptr<ds::net::transport> make_rank_transport(const ds::launch::rank_i
     options.domain = "lo";
   return std::make_shared<ds::net::libfabric_transport>(options);
 #else
+  (void)runtime;
   ds::logger{"launch"}.warn("this ds-run is built without libfabric: ranks cannot exchange data "
                             "(a training job's grad_reducer will refuse to start)");
   return nullptr;
@@ -226,7 +229,7 @@ int run(const ds::tools::run_command& cmd) {
   std::shared_ptr<ds::net::transport> rank_transport;  // outlives the job (grad_reducer uses it)
   std::unique_ptr<ds::launch::session> peers;  // after what its callback uses: destroyed first
   try {
-    rank_transport = make_rank_transport(where);
+    rank_transport = make_rank_transport(where, plan.runtime);
     peers = join_ranks(where, plan.runtime, rank_transport.get());
     if (rank_transport) {
       rank_transport->add_peers(peers->addresses());
