@@ -14,8 +14,15 @@
 # Every measurement runs ROUNDS times, the runs of dsflow and of the reference alternating, so
 # that a change in machine load hits both; the table shows the median over rounds of each
 # run's own median (fi_pingpong reports a mean per run). Environment: REPEATS (default 11),
-# ROUNDS (3), ROUND_TRIPS (2000), SIZES_MAX (67108864), RANKS ("2 4"). Needs openmpi-bin,
-# libopenmpi-dev and libfabric-bin, installed with apt-get when missing.
+# ROUNDS (3), ROUND_TRIPS (2000), SIZES_MAX (67108864), RANKS ("2 4"), and BASELINE_BENCH: a
+# ds-bench built from another commit, whose `allreduce` (all providers and world sizes) then
+# runs in every round too and fills a "before" column; PARTS ("allreduce latency"): which
+# measurements to run. Needs openmpi-bin, libopenmpi-dev and libfabric-bin, installed with
+# apt-get when missing.
+#
+# fi_pingpong's server and client each get a core of their own (taskset -c 0, -c 1): both
+# spin, and two spinning processes that share a core take a scheduler time slice per round
+# trip (measured 550 us instead of 4 us on this 2-core VM while other builds ran).
 set -euo pipefail
 
 build=${1:-build}
@@ -24,6 +31,7 @@ rounds=${ROUNDS:-3}
 round_trips=${ROUND_TRIPS:-2000}
 sizes_max=${SIZES_MAX:-67108864}
 ranks_list=${RANKS:-"2 4"}
+parts=${PARTS:-"allreduce latency"}
 here=$(cd "$(dirname "$0")" && pwd)
 
 packages=(openmpi-bin libopenmpi-dev libfabric-bin)
@@ -51,9 +59,10 @@ trap 'rm -rf "$work"' EXIT
 mpicc -O2 -o "$work/mpi_allreduce" "$here/mpi_allreduce.c"
 
 # Running as root is what this VM does; Open MPI refuses it unless told, and the ranks may
-# outnumber the cores.
+# outnumber the cores. An idle MPI rank yields its core, as dsflow's progress threads do:
+# without it two ranks that spin on a machine with other work measured 100x slower at 4 KiB.
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
-mpirun_args=(--oversubscribe --bind-to none)
+mpirun_args=(--oversubscribe --bind-to none --mca mpi_yield_when_idle 1)
 declare -A mpi_transport=(
   [shm]="--mca pml ob1 --mca btl vader,self"
   [tcp]="--mca pml ob1 --mca btl tcp,self --mca btl_tcp_if_include lo"
@@ -62,6 +71,11 @@ declare -A fabric=([shm]="shm" [tcp]="tcp;ofi_rxm")
 
 echo "# $(date -u +%FT%TZ) on $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)" | tee "$work/load"
 for round in $(seq 1 "$rounds"); do
+  if [[ -n ${BASELINE_BENCH:-} && $parts == *allreduce* ]]; then
+    "$BASELINE_BENCH" allreduce --repeats "$repeats" \
+      | awk -v r="$round" '$4 == "KiB" { t = ($1 ~ /^tcp/) ? "tcp" : $1; print "before", r, t, $2, $3 * 1024, $8 }' >> "$work/allreduce"
+  fi
+  [[ $parts == *allreduce* ]] || ranks_list=""
   for ranks in $ranks_list; do
     for transport in shm tcp; do
       "$bench" allreduce --repeats "$repeats" --ranks "$ranks" --provider "${fabric[$transport]}" \
@@ -74,6 +88,7 @@ for round in $(seq 1 "$rounds"); do
         | awk -v r="$round" -v t="$transport" '$1 == "mpi" { print "mpi", r, t, $2, $3, $6 }' >> "$work/allreduce"
     done
   done
+  [[ $parts == *latency* ]] || continue
   for transport in shm tcp; do
     "$bench" pingpong --round-trips "$round_trips" --provider "${fabric[$transport]}" \
       | awk -v r="$round" -v t="$transport" '$3 == "B" { print "dsflow", r, t, $2, $(NF-1) }' >> "$work/latency"
@@ -81,10 +96,10 @@ for round in $(seq 1 "$rounds"); do
     [[ $transport == tcp ]] && domain=(-d lo)
     for size in 1 64 1024 4096 16384; do
       port=$((47000 + RANDOM % 1000))
-      timeout 120 fi_pingpong -p "${fabric[$transport]}" -e rdm -m tagged "${domain[@]}" -B "$port" -I "$round_trips" -S "$size" >/dev/null 2>&1 &
+      timeout 120 taskset -c 0 fi_pingpong -p "${fabric[$transport]}" -e rdm -m tagged "${domain[@]}" -B "$port" -I "$round_trips" -S "$size" >/dev/null 2>&1 &
       server=$!
       sleep 0.3
-      timeout 120 fi_pingpong -p "${fabric[$transport]}" -e rdm -m tagged "${domain[@]}" -P "$port" -I "$round_trips" -S "$size" 127.0.0.1 \
+      timeout 120 taskset -c 1 fi_pingpong -p "${fabric[$transport]}" -e rdm -m tagged "${domain[@]}" -P "$port" -I "$round_trips" -S "$size" 127.0.0.1 \
         | awk -v r="$round" -v t="$transport" -v s="$size" '$1 ~ /^[0-9]/ { print "fi_pingpong", r, t, s, $7 }' >> "$work/latency" \
         || echo "allreduce_vs_mpi: fi_pingpong -p ${fabric[$transport]} -S $size failed" >&2
       wait "$server" || true
@@ -92,6 +107,7 @@ for round in $(seq 1 "$rounds"); do
   done
 done
 
+touch "$work/allreduce" "$work/latency"
 python3 - "$work/allreduce" "$work/latency" <<'PY'
 import statistics, sys
 from collections import defaultdict
@@ -107,12 +123,18 @@ for line in open(sys.argv[1]):
     else:
         busbw[(f[0], f[2], int(f[3]), int(float(f[4])))].append(float(f[5]))
 copy = median(memcpy)
-print(f"\nallreduce busbw (GB/s), medians over alternating rounds; memcpy {copy:.2f} GB/s")
-print(f"{'transport':9} {'ranks':>5} {'size':>10} {'dsflow':>8} {'MPI':>8} {'ratio':>7} {'/memcpy':>8}")
-for transport, ranks, size in sorted({k[1:] for k in busbw}, key=lambda k: (k[0], k[1], k[2])):
+before = any(k[0] == "before" for k in busbw)
+print(f"\nallreduce busbw (GB/s), medians over alternating rounds; memcpy {copy:.2f} GB/s;")
+print("ratio = dsflow / MPI" + ("; 'before' is BASELINE_BENCH, its ratio before / MPI" if before else ""))
+print(f"{'transport':9} {'ranks':>5} {'size':>10} " + (f"{'before':>8} " if before else "")
+      + f"{'dsflow':>8} {'MPI':>8} {'ratio':>7} " + (f"{'before':>7} " if before else "") + f"{'/memcpy':>8}")
+for transport, ranks, size in sorted({k[1:] for k in busbw if k[0] == "dsflow"}, key=lambda k: (k[0], k[1], k[2])):
     ours, theirs = median(busbw[("dsflow", transport, ranks, size)]), median(busbw[("mpi", transport, ranks, size)])
+    old = median(busbw[("before", transport, ranks, size)])
     label = f"{size // 1024} KiB" if size < 1 << 20 else f"{size >> 20} MiB"
-    print(f"{transport:9} {ranks:5} {label:>10} {ours:8.2f} {theirs:8.2f} {ours / theirs:7.2f} {100 * ours / copy:7.0f}%")
+    print(f"{transport:9} {ranks:5} {label:>10} " + (f"{old:8.2f} " if before else "")
+          + f"{ours:8.2f} {theirs:8.3f} {ours / theirs:7.2f} " + (f"{old / theirs:7.2f} " if before else "")
+          + f"{100 * ours / copy:7.0f}%")
 
 latency = defaultdict(list)
 for line in open(sys.argv[2]):
