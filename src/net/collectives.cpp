@@ -6,6 +6,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace ds::net {
@@ -66,9 +67,7 @@ public:
     post_receives(index);
     std::unique_lock lock{state_->mutex};
     auto& slot = state_->received[index];
-    if (!state_->changed.wait_for(lock, options_.timeout, [&] {
-          return slot.has_value() || state_->send_error || state_->lost;
-        })) {
+    if (!wait(lock, [&] { return slot.has_value() || state_->send_error || state_->lost; })) {
       throw net_error(net_errc::closed,
                       what_ + ": nothing from rank " + std::to_string(left_) + " for "
                         + std::to_string(options_.timeout.count()) + " ms (message "
@@ -119,9 +118,7 @@ public:
   /// Waits until every send finished (the receiver has the bytes).
   void finish_sends() {
     std::unique_lock lock{state_->mutex};
-    if (!state_->changed.wait_for(lock, options_.timeout, [&] {
-          return state_->sends_pending == 0 || state_->send_error || state_->lost;
-        }))
+    if (!wait(lock, [&] { return state_->sends_pending == 0 || state_->send_error || state_->lost; }))
       throw net_error(net_errc::closed,
                       what_ + ": " + std::to_string(state_->sends_pending) + " sends to rank "
                         + std::to_string(right_) + " unfinished after "
@@ -131,6 +128,19 @@ public:
   }
 
 private:
+  /// Waits (the mutex held in `lock`) until `ready()` or the timeout; false on timeout. Polls
+  /// for `options_.spin` before it blocks (see `collective_options::spin`).
+  template <class Ready>
+  bool wait(std::unique_lock<std::mutex>& lock, Ready ready) {
+    for (auto until = std::chrono::steady_clock::now() + options_.spin;
+         !ready() && std::chrono::steady_clock::now() < until;) {
+      lock.unlock();
+      std::this_thread::yield();
+      lock.lock();
+    }
+    return state_->changed.wait_for(lock, options_.timeout, ready);
+  }
+
   /// Throws the first failure: a lost rank, else a failed send. Call with the mutex held.
   void throw_if_failed() const {
     if (state_->lost)

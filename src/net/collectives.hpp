@@ -27,6 +27,11 @@ struct collective_options {
   std::chrono::milliseconds timeout{60000};
   /// Receives posted ahead of the one being processed.
   std::size_t receive_window = 64;
+  /// Before it blocks on a message (or on its last sends), the calling thread polls for this
+  /// long, yielding its core between polls. Waking a blocked thread cost tens of µs per
+  /// message on a 2-core VM (2-rank shm allreduce of 4 KiB: 130 µs blocking, about 35 µs
+  /// with a 50 µs spin); zero blocks at once.
+  std::chrono::microseconds spin{100};
 };
 
 /// Sums `data` element-wise over every rank of `net`, in place: on return every rank holds

@@ -60,6 +60,8 @@ int time_sizes(int rank, int world, net::libfabric_transport& net,
   net::collective_options collective;
   if (options.segment_bytes > 0)
     collective.segment_bytes = options.segment_bytes;
+  if (options.spin_us >= 0)
+    collective.spin = std::chrono::microseconds(options.spin_us);
   std::uint64_t op = 1;
   for (std::size_t bytes : sizes_of(options)) {
     std::vector<float> data(bytes / sizeof(float), 1.0f);

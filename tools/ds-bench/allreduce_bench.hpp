@@ -15,6 +15,7 @@ struct allreduce_bench_options {
   /// in-place one on a pool buffer.
   bool copy_in_out = false;
   std::size_t segment_bytes = 0;  ///< collective_options::segment_bytes; 0: its default
+  long spin_us = -1;              ///< collective_options::spin in µs; negative: its default
 };
 
 /// For each provider (shm, tcp;ofi_rxm on lo) and world size (2, 4): forks the ranks, which

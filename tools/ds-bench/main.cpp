@@ -21,7 +21,7 @@ namespace {
 const char* const usage = R"(usage: ds-bench BENCHMARK [--repeats N] [--quick] [--images DIR] [--text DIR]
                           [--params N] [--threads T] [--epochs N] [--lm]
                           [--ranks N] [--provider P] [--copy-in-out] [--segment BYTES]
-                          [--round-trips N]
+                          [--spin US] [--round-trips N]
 
 benchmarks:
   runtime   per-hop overhead against a plain loop, replica scaling,
@@ -44,7 +44,8 @@ benchmarks:
             memcpy measured in the same run (--repeats default 11; --quick: up to
             4 MiB, 2 ranks; --ranks 2|4 and --provider shm|'tcp;ofi_rxm' pick one;
             in place on a pool buffer, or --copy-in-out: the std::span overload;
-            --segment BYTES: collective_options::segment_bytes, default 1 MiB)
+            --segment BYTES: collective_options::segment_bytes, default 1 MiB;
+            --spin US: collective_options::spin, default 100)
   pingpong  the transport's round trip of 1 B .. 16 KiB between 2 forked ranks over
             shm and tcp (loopback): median, p10, p90 and half the median, which is
             fi_pingpong's usec/xfer (--round-trips N, default 2000; --provider P)
@@ -91,6 +92,8 @@ int main(int argc, char** argv) {
       allreduce_options.provider = pingpong_options.provider = argv[++i];
     } else if (arg == "--segment" && i + 1 < argc) {
       allreduce_options.segment_bytes = std::strtoull(argv[++i], nullptr, 10);
+    } else if (arg == "--spin" && i + 1 < argc) {
+      allreduce_options.spin_us = std::atol(argv[++i]);
     } else if (arg == "--copy-in-out") {
       allreduce_options.copy_in_out = true;
     } else if (arg == "--round-trips" && i + 1 < argc) {
