@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <cstring>
 #include <future>
+#include <thread>
 #include <vector>
 
 #include "bench_stats.hpp"
@@ -52,31 +53,54 @@ int echo(net::libfabric_transport& net, memory_pool& pool, std::size_t total) {
   return finished.get_future().get();
 }
 
-/// Rank 0: times each round trip of every size and prints a row per size.
-int ping(net::libfabric_transport& net, memory_pool& pool, int round_trips) {
+/// Waits for the reply: blocked on the future, or polling it (yielding the core) as
+/// fi_pingpong polls its completion queue; waking a blocked thread is part of what the first
+/// costs. Throws after 10 s.
+net::completion wait_reply(std::future<net::completion>& reply, bool poll) {
+  if (poll) {
+    auto give_up = bench_clock::now() + std::chrono::seconds(10);
+    while (reply.wait_for(std::chrono::seconds(0)) != std::future_status::ready
+           && bench_clock::now() < give_up)
+      std::this_thread::yield();
+  }
+  return net::wait_for(reply, std::chrono::seconds(10), "pingpong reply");
+}
+
+/// The round trips of one size, seconds each, or an empty vector after a failed reply.
+std::vector<double> time_round_trips(net::libfabric_transport& net, memory_pool& pool,
+                                     std::size_t bytes, int round_trips, bool poll) {
   const int warm_up = std::max(1, round_trips / 10);
-  for (std::size_t bytes : sizes) {
-    buffer message = pool.allocate(bytes);
-    std::memset(message.data(), 0x5a, bytes);
-    std::vector<double> times;
-    for (int i = 0; i < warm_up + round_trips; ++i) {
-      auto start = bench_clock::now();
-      auto reply = net.recv(1, pong_tag, pool);  // posted before the ping goes
-      net.send(1, ping_tag, message, [](net::completion) {});
-      auto pong = net::wait_for(reply, std::chrono::seconds(10), "pingpong reply");
-      double t = std::chrono::duration<double>(bench_clock::now() - start).count();
-      if (!pong.ok() || pong.payload.size() != bytes) {
-        std::fprintf(stderr, "ds-bench pingpong: rank 0: reply %d of %zu bytes: %s\n", i, bytes,
-                     pong.ok() ? "wrong size" : pong.error->what());
-        return 1;
-      }
-      if (i >= warm_up)
-        times.push_back(t);
+  buffer message = pool.allocate(bytes);
+  std::memset(message.data(), 0x5a, bytes);
+  std::vector<double> times;
+  for (int i = 0; i < warm_up + round_trips; ++i) {
+    auto start = bench_clock::now();
+    auto reply = net.recv(1, pong_tag, pool);  // posted before the ping goes
+    net.send(1, ping_tag, message, [](net::completion) {});
+    auto pong = wait_reply(reply, poll);
+    double t = std::chrono::duration<double>(bench_clock::now() - start).count();
+    if (!pong.ok() || pong.payload.size() != bytes) {
+      std::fprintf(stderr, "ds-bench pingpong: rank 0: reply %d of %zu bytes: %s\n", i, bytes,
+                   pong.ok() ? "wrong size" : pong.error->what());
+      return {};
     }
-    double mid = median(times);
-    std::printf("%-12s %9zu B %10.2f us %10.2f us %10.2f us %10.2f us\n", net.provider().c_str(),
-                bytes, mid * 1e6, percentile(times, 0.1) * 1e6, percentile(times, 0.9) * 1e6,
-                mid / 2 * 1e6);
+    if (i >= warm_up)
+      times.push_back(t);
+  }
+  return times;
+}
+
+/// Rank 0: times the round trips of every size, blocking then polling, and prints a row per size.
+int ping(net::libfabric_transport& net, memory_pool& pool, int round_trips) {
+  for (std::size_t bytes : sizes) {
+    auto blocking = time_round_trips(net, pool, bytes, round_trips, false);
+    auto polling = time_round_trips(net, pool, bytes, round_trips, true);
+    if (blocking.empty() || polling.empty())
+      return 1;
+    double mid = median(polling);
+    std::printf("%-12s %9zu B %10.2f us %10.2f us %10.2f us %10.2f us %10.2f us\n",
+                net.provider().c_str(), bytes, median(blocking) * 1e6, mid * 1e6,
+                percentile(polling, 0.1) * 1e6, percentile(polling, 0.9) * 1e6, mid / 2 * 1e6);
     std::fflush(stdout);
   }
   return 0;
@@ -89,12 +113,14 @@ int ping(net::libfabric_transport& net, memory_pool& pool, int round_trips) {
 int run_pingpong_bench(const pingpong_bench_options& options) {
 #if DSFLOW_HAVE_LIBFABRIC
   const int round_trips = std::max(1, options.round_trips);
-  const std::size_t per_rank = std::size(sizes) * static_cast<std::size_t>(round_trips + std::max(1, round_trips / 10));
-  std::printf("transport round trip between 2 forked ranks, %d timed round trips per size, "
-              "medians;\nthe last column is half the median round trip (fi_pingpong's usec/xfer)\n\n",
+  // Rank 1 echoes every ping of both passes (blocking, polling) and their warm-ups.
+  const std::size_t per_rank = 2 * std::size(sizes) * static_cast<std::size_t>(round_trips + std::max(1, round_trips / 10));
+  std::printf("transport round trip between 2 forked ranks, %d timed round trips per size and wait, "
+              "medians;\nthe caller blocks on the reply, or polls for it (p10, p90 and one-way: "
+              "polling; one-way is\nhalf the median round trip, what fi_pingpong calls usec/xfer)\n\n",
               round_trips);
-  std::printf("%-12s %11s %13s %13s %13s %13s\n", "provider", "size", "round trip", "p10", "p90",
-              "one-way");
+  std::printf("%-12s %11s %13s %13s %13s %13s %13s\n", "provider", "size", "blocking", "polling",
+              "p10", "p90", "one-way");
   bool ok = true;
   for (const char* provider : {"shm", "tcp;ofi_rxm"}) {
     if (!options.provider.empty() && options.provider != provider)
