@@ -280,14 +280,21 @@ int run(const ds::tools::run_command& cmd) {
     result = ds::run_job(plan, options);
   }
   ds::net::set_process_transport(nullptr);
-  if (result.outcome == ds::job_outcome::failed)
+  // A stage that failed after a peer was lost (a reduction that fail_peer released) only
+  // followed that loss: this rank reports no failure of its own and exits 4.
+  bool followed_a_loss = false;
+  {
+    std::lock_guard guard{lost_mutex};
+    followed_a_loss = !lost_peer.empty();
+  }
+  if (result.outcome == ds::job_outcome::failed && !followed_a_loss)
     peers->fail(result.error.empty() ? "a stage failed" : result.error);
   else
     peers->finish([] { return interrupts.load() >= 2; });
   std::fputs(ds::tools::format_summary(metrics, result).c_str(), stdout);
   {
     std::lock_guard guard{lost_mutex};
-    if (!lost_peer.empty() && result.outcome != ds::job_outcome::failed) {
+    if (followed_a_loss) {
       std::fprintf(stderr, "ds-run: rank %d stopped: %s\n", where.rank, lost_peer.c_str());
       return exit_peer_lost;
     }
