@@ -64,6 +64,7 @@ struct runtime_settings {
   std::uint32_t rendezvous_timeout_ms = 60000;
   std::uint32_t heartbeat_interval_ms = 1000;
   std::uint32_t heartbeat_timeout_ms = 10000;
+  std::string fabric_provider = "auto";  ///< libfabric provider between ranks, or "auto"
 };
 
 struct pipeline_plan {

@@ -81,6 +81,11 @@ const std::vector<knob>& knobs() {
      "DS_HEARTBEAT_TIMEOUT_MS",
      [](const runtime_settings& s) -> value_data { return std::int64_t{s.heartbeat_timeout_ms}; },
      [](runtime_settings& s, const value_data& v) { s.heartbeat_timeout_ms = to_u32(v); }},
+    {key_spec{"runtime.fabric_provider", value_type::string, std::nullopt, std::nullopt, std::nullopt, {},
+              "libfabric provider between ranks ('shm', 'tcp;ofi_rxm', 'verbs;ofi_rxm', 'efa'); "
+              "auto: FI_PROVIDER, else shm when the coordinator is a loopback address, else tcp;ofi_rxm"},
+     "DS_FABRIC_PROVIDER", [](const runtime_settings& s) -> value_data { return s.fabric_provider; },
+     [](runtime_settings& s, const value_data& v) { s.fabric_provider = std::get<std::string>(v); }},
   };
   return table;
 }

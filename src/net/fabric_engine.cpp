@@ -142,13 +142,33 @@ void libfabric_transport::engine::send(int peer, std::uint64_t tag, buffer paylo
 void libfabric_transport::engine::recv(int peer, std::uint64_t tag, memory_pool& pool,
                                        completion_handler on_done) {
   check_peer_and_tag("recv", peer, tag, world_size());
-  submit({[this, peer, tag, &pool, on_done] { start_recv(peer, tag, pool, on_done); },
+  submit({[this, peer, tag, &pool, on_done] { start_recv(peer, tag, &pool, {}, on_done); },
           [this, peer, tag, on_done](const net_error& error) {
             call(on_done, {peer, tag, {},
                            net_error(error.code(),
                                      "recv (" + describe_peer_tag(peer, tag) + "): " + error.what(),
                                      peer, tag, error.fabric_code())});
           }});
+}
+
+void libfabric_transport::engine::recv_into(int peer, std::uint64_t tag, buffer destination,
+                                            completion_handler on_done) {
+  check_peer_and_tag("recv_into", peer, tag, world_size());
+  // The landing buffer of an eager message comes from the engine's own pool.
+  submit({[this, peer, tag, destination, on_done] {
+            start_recv(peer, tag, &control_pool_, destination, on_done);
+          },
+          [this, peer, tag, on_done](const net_error& error) {
+            call(on_done, {peer, tag, {},
+                           net_error(error.code(),
+                                     "recv_into (" + describe_peer_tag(peer, tag) + "): " + error.what(),
+                                     peer, tag, error.fabric_code())});
+          }});
+}
+
+void libfabric_transport::engine::fail_peer(int peer, const std::string& reason) {
+  // Only shutdown fails a submission, and it fails every operation itself.
+  submit({[this, peer, reason] { fail_lost_peer(peer, reason); }, [](const net_error&) {}});
 }
 
 transport_stats libfabric_transport::engine::stats() const {
@@ -346,6 +366,10 @@ registered_range libfabric_transport::engine::lookup(const buffer& bytes) {
 
 void libfabric_transport::engine::start_send(int peer, std::uint64_t tag, buffer payload,
                                              completion_handler on_done) {
+  if (auto lost = lost_peers_.find(peer); lost != lost_peers_.end()) {
+    call(on_done, {peer, tag, {}, lost_peer_error("send", peer, tag, lost->second)});
+    return;
+  }
   auto address = peer_addresses_[static_cast<std::size_t>(peer)];
   auto size = payload.size();
   if (size <= options_.eager_threshold) {

@@ -39,6 +39,9 @@ public:
   int world_size() const noexcept { return world_size_.load(); }
   void send(int peer, std::uint64_t tag, buffer payload, completion_handler on_done);
   void recv(int peer, std::uint64_t tag, memory_pool& pool, completion_handler on_done);
+  void recv_into(int peer, std::uint64_t tag, buffer destination, completion_handler on_done);
+  /// Queues `fail_lost_peer` for the progress thread.
+  void fail_peer(int peer, const std::string& reason);
   transport_stats stats() const;
   const std::string& provider() const noexcept { return fabric_->provider(); }
 
@@ -77,6 +80,7 @@ private:
     int peer = -1;
     std::uint64_t tag = 0;
     memory_pool* pool = nullptr;
+    buffer destination;  ///< set by `recv_into`: the payload lands here, not in the pool
     completion_handler on_done;
     buffer landing;   ///< eager_threshold bytes: an eager payload or a descriptor lands here
     buffer payload;   ///< what the handler gets
@@ -121,7 +125,16 @@ private:
   registered_range lookup(const buffer& bytes);
 
   void start_send(int peer, std::uint64_t tag, buffer payload, completion_handler on_done);
-  void start_recv(int peer, std::uint64_t tag, memory_pool& pool, completion_handler on_done);
+  void start_recv(int peer, std::uint64_t tag, memory_pool* pool, buffer destination,
+                  completion_handler on_done);
+  /// A message of `length` bytes matched `slot`'s receive: where its payload goes (the
+  /// destination of `recv_into`, else a block of the pool), or nothing when the slot failed.
+  buffer payload_for(recv_op& slot, std::size_t length);
+  /// Every handler waiting on `peer` learns now that it was declared lost; posted receives
+  /// are cancelled, and ops stay until the provider has let go of their buffers.
+  void fail_lost_peer(int peer, const std::string& reason);
+  /// The error of a `recv_into` whose message has another size than its destination.
+  net_error wrong_size(const recv_op& slot, std::uint64_t length) const;
   void post_receives(const match_key& key);
   void on_matched(recv_op& slot, const fi_cq_tagged_entry& entry);
   void start_read(recv_op& slot, const wire::rma_descriptor& descriptor);
@@ -161,6 +174,7 @@ private:
   std::uint64_t next_transfer_id_ = 1;
   std::map<match_key, receive_queue> receive_queues_;
   std::vector<std::unique_ptr<ack_recv_op>> ack_receives_;
+  std::map<int, std::string> lost_peers_;  ///< rank → why it was declared lost
 
   std::thread thread_;
 };

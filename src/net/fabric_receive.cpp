@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <utility>
 
 #include "net/fabric_engine.hpp"
 #include "net/fi_check.hpp"
@@ -16,12 +17,17 @@ namespace ds::net {
 
 // ---- Receiving --------------------------------------------------------------------------
 
-void libfabric_transport::engine::start_recv(int peer, std::uint64_t tag, memory_pool& pool,
-                                             completion_handler on_done) {
+void libfabric_transport::engine::start_recv(int peer, std::uint64_t tag, memory_pool* pool,
+                                             buffer destination, completion_handler on_done) {
+  if (auto lost = lost_peers_.find(peer); lost != lost_peers_.end()) {
+    call(on_done, {peer, tag, {}, lost_peer_error("recv", peer, tag, lost->second)});
+    return;
+  }
   auto slot = std::make_unique<recv_op>();
   slot->peer = peer;
   slot->tag = tag;
-  slot->pool = &pool;
+  slot->pool = pool;
+  slot->destination = std::move(destination);
   slot->on_done = std::move(on_done);
   match_key key{peer, tag};
   receive_queues_[key].slots.push_back(std::move(slot));
@@ -45,6 +51,11 @@ void libfabric_transport::engine::deliver(const match_key& key) {
     while (queue.posted < queue.slots.size() && queue.in_flight < options_.receive_depth) {
       auto* slot = queue.slots[queue.posted].get();
       ++queue.posted;
+      if (slot->error) {  // failed before it was posted (its peer was declared lost)
+        slot->finished = true;
+        prepared_all = false;
+        continue;
+      }
       void* descriptor = nullptr;
       try {
         slot->landing = slot->pool->allocate(options_.eager_threshold);
@@ -98,7 +109,10 @@ void libfabric_transport::engine::on_matched(recv_op& slot, const fi_cq_tagged_e
   --receive_queues_[key].in_flight;
   bool is_descriptor =
     (entry.flags & FI_REMOTE_CQ_DATA) != 0 && entry.data == wire::descriptor_data;
-  if (entry.tag != slot.tag) {
+  if (slot.error) {  // its peer was declared lost while the receive was posted
+    slot.landing = {};
+    slot.finished = true;
+  } else if (entry.tag != slot.tag) {
     slot.landing = {};
     slot.error = net_error(net_errc::fabric,
                            "fi_trecv (provider " + provider() + ", "
@@ -107,7 +121,14 @@ void libfabric_transport::engine::on_matched(recv_op& slot, const fi_cq_tagged_e
                            slot.peer, slot.tag);
     slot.finished = true;
   } else if (!is_descriptor) {
-    slot.payload = slot.landing.slice(0, entry.len);
+    if (!slot.destination) {
+      slot.payload = slot.landing.slice(0, entry.len);
+    } else if (slot.destination.size() != entry.len) {
+      slot.error = wrong_size(slot, entry.len);
+    } else {
+      std::memcpy(slot.destination.data(), slot.landing.data(), entry.len);
+      slot.payload = slot.destination;
+    }
     slot.landing = {};
     slot.finished = true;
   } else if (entry.len == sizeof(wire::rma_descriptor)) {
@@ -130,9 +151,16 @@ void libfabric_transport::engine::on_matched(recv_op& slot, const fi_cq_tagged_e
 
 void libfabric_transport::engine::start_read(recv_op& slot, const wire::rma_descriptor& remote) {
   slot.transfer_id = remote.transfer_id;
+  if (slot.destination && slot.destination.size() != remote.length) {
+    slot.error = wrong_size(slot, remote.length);
+    slot.finished = true;
+    send_ack(slot.peer, remote.transfer_id, -FI_EMSGSIZE);
+    return;
+  }
   void* descriptor = nullptr;
   try {
-    slot.payload = slot.pool->allocate(remote.length);
+    // recv_into: read straight into the caller's buffer, no copy on this side either.
+    slot.payload = slot.destination ? slot.destination : slot.pool->allocate(remote.length);
     if (fabric_->needs_local_registration())
       descriptor = lookup(slot.payload).descriptor;
   } catch (const std::exception& error) {
@@ -200,6 +228,49 @@ void libfabric_transport::engine::send_ack(int peer, std::uint64_t transfer_id, 
                                                + "; its sender keeps waiting for it")
                                    .what());
                     }});
+}
+
+net_error libfabric_transport::engine::wrong_size(const recv_op& slot, std::uint64_t length) const {
+  return net_error(net_errc::invalid_argument,
+                   "recv_into (provider " + provider() + ", " + describe_peer_tag(slot.peer, slot.tag)
+                     + "): " + std::to_string(length) + " bytes arrived for a destination of "
+                     + std::to_string(slot.destination.size()),
+                   slot.peer, slot.tag);
+}
+
+// ---- A peer declared lost ---------------------------------------------------------------
+
+void libfabric_transport::engine::fail_lost_peer(int peer, const std::string& reason) {
+  if (peer < 0 || peer >= static_cast<int>(peer_addresses_.size()) || lost_peers_.contains(peer))
+    return;
+  lost_peers_.emplace(peer, reason);
+  // Sends keep their buffers until the provider (or an ack) releases them; only their
+  // handlers learn now, and a later completion finds no handler.
+  for (auto& [raw, op] : eager_sends_)
+    if (op->peer == peer)
+      call(std::exchange(op->on_done, {}), {peer, op->tag, {}, lost_peer_error("send", peer, op->tag, reason)});
+  for (auto& [id, op] : rma_sends_)
+    if (op->peer == peer)
+      call(std::exchange(op->on_done, {}), {peer, op->tag, {}, lost_peer_error("send", peer, op->tag, reason)});
+  std::vector<match_key> keys;
+  for (auto& [key, queue] : receive_queues_) {
+    if (key.first != peer)
+      continue;
+    keys.push_back(key);
+    for (std::size_t index = 0; index < queue.slots.size(); ++index) {
+      auto& slot = *queue.slots[index];
+      if (!slot.error)
+        slot.error = lost_peer_error("recv", peer, slot.tag, reason);
+      call(std::exchange(slot.on_done, {}), {peer, slot.tag, {}, *slot.error});
+      // A posted receive holds its landing buffer until the provider gives it back; the
+      // cancel's completion (or a late match) then finishes the slot. A read in progress
+      // finishes on its own.
+      if (index < queue.posted && !slot.finished && slot.chunks_left == 0)
+        fi_cancel(&fabric_->ep()->fid, &slot);
+    }
+  }
+  for (const auto& key : keys)
+    deliver(key);
 }
 
 } // namespace ds::net

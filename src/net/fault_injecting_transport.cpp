@@ -36,10 +36,19 @@ void fault_injecting_transport::delay_send(std::uint64_t send_number,
 }
 
 void fault_injecting_transport::kill_peer(int peer) {
+  mark_dead(peer, "the peer was killed by fault injection");
+}
+
+void fault_injecting_transport::fail_operations_with(int peer, const std::string& reason) {
+  mark_dead(peer, "rank " + std::to_string(peer) + " was declared lost: " + reason);
+  inner_->fail_peer(peer, reason);  // frees what the inner transport holds for it
+}
+
+void fault_injecting_transport::mark_dead(int peer, const std::string& why) {
   std::vector<pending_recv> failed;
   {
     std::lock_guard guard{mutex_};
-    dead_peers_.insert(peer);
+    dead_peers_.emplace(peer, why);
     for (auto entry = pending_recvs_.begin(); entry != pending_recvs_.end();) {
       if (entry->second.peer == peer) {
         failed.push_back(std::move(entry->second));
@@ -62,10 +71,16 @@ std::uint64_t fault_injecting_transport::sends_seen() const {
 
 completion fault_injecting_transport::dead_peer(int peer, std::uint64_t tag,
                                                 const char* call) const {
+  // Runs on the handler thread, after the peer was marked (without mutex_ held).
+  std::string why;
+  {
+    std::lock_guard guard{mutex_};
+    why = dead_peers_.at(peer);
+  }
   return {peer, tag, {},
           net_error(net_errc::peer_failed,
                     std::string(call) + " (" + describe_peer_tag(peer, tag) + ", " + name()
-                      + "): the peer was killed by fault injection",
+                      + "): " + why,
                     peer, tag)};
 }
 

@@ -6,7 +6,6 @@
 #include <map>
 #include <memory>
 #include <mutex>
-#include <set>
 #include <string>
 #include <vector>
 
@@ -59,6 +58,9 @@ public:
   transport_stats stats() const override { return inner_->stats(); }
   std::string name() const override { return "fault_injecting(" + inner_->name() + ")"; }
 
+protected:
+  void fail_operations_with(int peer, const std::string& reason) override;
+
 private:
   enum class fault { none, drop, fail, delay };
   struct armed_fault {
@@ -79,6 +81,8 @@ private:
 
   void forward_send(int peer, std::uint64_t tag, buffer payload, completion_handler on_done);
   void release_held(route key);
+  /// Marks `peer` dead: its waiting receives and all later operations fail with `why`.
+  void mark_dead(int peer, const std::string& why);
   void finish_recv(std::uint64_t id, completion done);
   completion dead_peer(int peer, std::uint64_t tag, const char* call) const;
 
@@ -86,7 +90,7 @@ private:
   mutable std::mutex mutex_;
   std::uint64_t sends_seen_ = 0;
   std::map<std::uint64_t, armed_fault> faults_;
-  std::set<int> dead_peers_;
+  std::map<int, std::string> dead_peers_;  ///< rank → the text its failures carry
   std::uint64_t next_recv_id_ = 0;
   std::map<std::uint64_t, pending_recv> pending_recvs_;
   std::map<route, std::vector<held_send>> held_;  ///< sends queued behind a delayed one

@@ -50,6 +50,7 @@ struct inproc_transport::endpoint {
   std::vector<std::uint64_t> peer_ids;
   std::map<match_key, std::deque<arrived_message>> arrived;
   std::map<match_key, std::deque<completion_handler>> posted;
+  std::map<int, std::string> lost_peers;  ///< rank → why it was declared lost
   transport_stats stats;
   handler_thread handlers;
 };
@@ -193,6 +194,11 @@ void inproc_transport::send(int peer, std::uint64_t tag, buffer payload,
   std::lock_guard guard{hub_->mutex};
   auto& self = *self_;
   check_peer_and_tag("inproc send", peer, tag, static_cast<int>(self.peer_ids.size()));
+  if (auto lost = self.lost_peers.find(peer); lost != self.lost_peers.end()) {
+    self.handlers.post([on_done = std::move(on_done), error = lost_peer_error("inproc send", peer, tag, lost->second),
+                        peer, tag] { on_done({peer, tag, {}, error}); });
+    return;
+  }
   auto receiver = find(*hub_, self.peer_ids[static_cast<std::size_t>(peer)]);
   if (!receiver) {
     self.handlers.post([on_done = std::move(on_done), peer, tag] {
@@ -227,6 +233,11 @@ void inproc_transport::recv(int peer, std::uint64_t tag, memory_pool&, completio
   std::lock_guard guard{hub_->mutex};
   auto& self = *self_;
   check_peer_and_tag("inproc recv", peer, tag, static_cast<int>(self.peer_ids.size()));
+  if (auto lost = self.lost_peers.find(peer); lost != self.lost_peers.end()) {
+    self.handlers.post([on_done = std::move(on_done), error = lost_peer_error("inproc recv", peer, tag, lost->second),
+                        peer, tag] { on_done({peer, tag, {}, error}); });
+    return;
+  }
   match_key key{peer, tag};
   auto& queue = self.arrived[key];
   if (!queue.empty()) {
@@ -248,6 +259,32 @@ void inproc_transport::recv(int peer, std::uint64_t tag, memory_pool&, completio
     return;
   }
   self.posted[key].push_back(std::move(on_done));
+}
+
+void inproc_transport::fail_operations_with(int peer, const std::string& reason) {
+  std::lock_guard guard{hub_->mutex};
+  auto& self = *self_;
+  if (peer < 0 || peer >= static_cast<int>(self.peer_ids.size()))
+    return;
+  self.lost_peers.emplace(peer, reason);
+  for (auto& [key, handlers] : self.posted) {
+    if (key.first != peer)
+      continue;
+    for (auto& on_done : handlers)
+      self.handlers.post([on_done = std::move(on_done), error = lost_peer_error("inproc recv", peer, key.second, reason),
+                          peer, tag = key.second] { on_done({peer, tag, {}, error}); });
+    handlers.clear();
+  }
+  // Large sends of ours that the lost peer has not taken: it never will.
+  if (auto receiver = find(*hub_, self.peer_ids[static_cast<std::size_t>(peer)]))
+    for (auto& [key, queue] : receiver->arrived)
+      std::erase_if(queue, [&](arrived_message& message) {
+        if (message.sender_id != self.id || !message.sender_done)
+          return false;
+        self.handlers.post([on_done = std::move(message.sender_done), error = lost_peer_error("inproc send", peer, key.second, reason),
+                            peer, tag = key.second] { on_done({peer, tag, {}, error}); });
+        return true;
+      });
 }
 
 transport_stats inproc_transport::stats() const {

@@ -42,6 +42,9 @@ public:
 
   struct endpoint;
 
+protected:
+  void fail_operations_with(int peer, const std::string& reason) override;
+
 private:
   std::shared_ptr<inproc_hub> hub_;
   std::shared_ptr<endpoint> self_;

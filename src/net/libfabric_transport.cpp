@@ -50,6 +50,15 @@ void libfabric_transport::recv(int peer, std::uint64_t tag, memory_pool& pool,
   engine_->recv(peer, tag, pool, std::move(on_done));
 }
 
+void libfabric_transport::recv_into(int peer, std::uint64_t tag, buffer destination,
+                                    completion_handler on_done) {
+  engine_->recv_into(peer, tag, std::move(destination), std::move(on_done));
+}
+
+void libfabric_transport::fail_operations_with(int peer, const std::string& reason) {
+  engine_->fail_peer(peer, reason);
+}
+
 transport_stats libfabric_transport::stats() const {
   return engine_->stats();
 }

@@ -69,6 +69,8 @@ public:
   int world_size() const override;
   void send(int peer, std::uint64_t tag, buffer payload, completion_handler on_done) override;
   void recv(int peer, std::uint64_t tag, memory_pool& pool, completion_handler on_done) override;
+  void recv_into(int peer, std::uint64_t tag, buffer destination,
+                 completion_handler on_done) override;
   transport_stats stats() const override;
   std::string name() const override;
 
@@ -76,6 +78,9 @@ public:
   const std::string& provider() const noexcept;
 
   class engine;
+
+protected:
+  void fail_operations_with(int peer, const std::string& reason) override;
 
 private:
   std::unique_ptr<engine> engine_;

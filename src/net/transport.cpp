@@ -1,5 +1,6 @@
 #include "net/transport.hpp"
 
+#include <cstring>
 #include <memory>
 
 namespace ds::net {
@@ -19,12 +20,76 @@ std::future<completion> transport::recv(int peer, std::uint64_t tag, memory_pool
   return result;
 }
 
+void transport::recv_into(int peer, std::uint64_t tag, buffer destination,
+                          completion_handler on_done) {
+  // Leaked on purpose: a transport destroyed during static destruction may still
+  // finish a receive into it.
+  static auto* scratch = new memory_pool(make_host_allocator());
+  recv(peer, tag, *scratch, [destination, on_done = std::move(on_done)](completion done) {
+    if (done.ok() && done.payload.size() != destination.size()) {
+      done.error = net_error(net_errc::invalid_argument,
+                             "recv_into (" + describe_peer_tag(done.peer, done.tag) + "): "
+                               + std::to_string(done.payload.size())
+                               + " bytes arrived for a destination of "
+                               + std::to_string(destination.size()),
+                             done.peer, done.tag);
+    } else if (done.ok()) {
+      std::memcpy(destination.data(), done.payload.data(), destination.size());
+    }
+    done.payload = done.ok() ? destination : buffer{};
+    on_done(std::move(done));
+  });
+}
+
+void transport::fail_peer(int peer, const std::string& reason) {
+  {
+    std::lock_guard guard{loss_mutex_};
+    if (lost_peers_.contains(peer))
+      return;
+    lost_peers_.insert(peer);
+    net_error lost(net_errc::peer_failed,
+                   "rank " + std::to_string(peer) + " was declared lost: " + reason, peer);
+    if (!first_loss_)
+      first_loss_ = lost;
+    for (auto& [id, watcher] : watchers_)
+      watcher(lost);
+  }
+  fail_operations_with(peer, reason);
+}
+
+std::optional<net_error> transport::lost_peer() const {
+  std::lock_guard guard{loss_mutex_};
+  return first_loss_;
+}
+
+std::uint64_t transport::watch_losses(loss_watcher watcher) {
+  std::lock_guard guard{loss_mutex_};
+  auto id = next_watcher_++;
+  if (first_loss_)
+    watcher(*first_loss_);
+  watchers_.emplace(id, std::move(watcher));
+  return id;
+}
+
+void transport::unwatch_losses(std::uint64_t id) {
+  std::lock_guard guard{loss_mutex_};
+  watchers_.erase(id);
+}
+
 completion wait_for(std::future<completion>& result, std::chrono::milliseconds timeout,
                     const std::string& what) {
   if (result.wait_for(timeout) != std::future_status::ready)
     throw net_error(net_errc::closed,
                     what + ": no completion within " + std::to_string(timeout.count()) + " ms");
   return result.get();
+}
+
+net_error lost_peer_error(const std::string& call, int peer, std::uint64_t tag,
+                          const std::string& reason) {
+  return net_error(net_errc::peer_failed,
+                   call + " (" + describe_peer_tag(peer, tag) + "): rank " + std::to_string(peer)
+                     + " was declared lost: " + reason,
+                   peer, tag);
 }
 
 void check_peer_and_tag(const char* call, int peer, std::uint64_t tag, int world_size) {

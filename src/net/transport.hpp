@@ -6,7 +6,10 @@
 #include <cstdint>
 #include <functional>
 #include <future>
+#include <map>
+#include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -102,6 +105,15 @@ public:
   virtual void recv(int peer, std::uint64_t tag, memory_pool& pool,
                     completion_handler on_done) = 0;
 
+  /// Receives the next message from `peer` under `tag` into `destination`, which must
+  /// stay untouched until the handler runs; the completion's payload is `destination`.
+  /// A message of another size fails with `invalid_argument` naming both sizes. The
+  /// default receives into a scratch block and copies; `libfabric_transport` reads a
+  /// large payload straight into `destination` (which must come from a `memory_pool`,
+  /// so that it can be registered). Throws as `recv`.
+  virtual void recv_into(int peer, std::uint64_t tag, buffer destination,
+                         completion_handler on_done);
+
   virtual transport_stats stats() const = 0;
 
   /// A short name for logs, e.g. "libfabric(tcp;ofi_rxm)" or "inproc".
@@ -110,12 +122,50 @@ public:
   /// Conveniences for tests and tools: the handler fulfils a future.
   std::future<completion> send(int peer, std::uint64_t tag, buffer payload);
   std::future<completion> recv(int peer, std::uint64_t tag, memory_pool& pool);
+
+  /// Declares `peer` lost: the launcher found its process dead or silent
+  /// (`ds::launch::session::on_peer_lost`). Every unfinished send to it and receive
+  /// from it, and every later one, fails with `peer_failed` naming the rank and
+  /// `reason`; every watcher (a collective in progress, which needs all ranks) is told
+  /// at once. Only the first call per peer counts. Any thread, including a handler.
+  void fail_peer(int peer, const std::string& reason);
+  /// The error of the first peer declared lost, if any.
+  std::optional<net_error> lost_peer() const;
+
+  using loss_watcher = std::function<void(const net_error&)>;
+  /// Calls `watcher` when a peer is declared lost (at once, on this thread, when one
+  /// already was), on the thread that calls `fail_peer`; it must be short and must not
+  /// call `fail_peer`, `watch_losses` or `unwatch_losses`. Returns the id for
+  /// `unwatch_losses`.
+  std::uint64_t watch_losses(loss_watcher watcher);
+  /// Stops calling a watcher; after it returns the watcher is not running and will not run.
+  void unwatch_losses(std::uint64_t id);
+
+protected:
+  /// Fails this implementation's unfinished and later operations with `peer`, each with
+  /// `lost_peer_error(call, peer, tag, reason)`; handlers run as usual (on the transport's
+  /// thread, never inline). Called once per peer, by `fail_peer`.
+  virtual void fail_operations_with(int peer, const std::string& reason) = 0;
+
+private:
+  // One mutex for all three: watchers run under it, which is what lets
+  // `unwatch_losses` promise that a watcher is not running once it returns.
+  mutable std::mutex loss_mutex_;
+  std::set<int> lost_peers_;
+  std::optional<net_error> first_loss_;
+  std::map<std::uint64_t, loss_watcher> watchers_;
+  std::uint64_t next_watcher_ = 0;
 };
 
 /// Waits for `result` at most `timeout`; throws `net_error` (`closed`) naming
 /// `what` on timeout, so a test that would hang fails instead.
 completion wait_for(std::future<completion>& result, std::chrono::milliseconds timeout,
                     const std::string& what);
+
+/// The error of an operation with a peer declared lost (`peer_failed`), e.g.
+/// `recv (peer 2, tag 7): rank 2 was declared lost: rank 2 died (...)`.
+net_error lost_peer_error(const std::string& call, int peer, std::uint64_t tag,
+                          const std::string& reason);
 
 /// Throws `net_error` (`invalid_argument`) unless 0 ≤ peer < world_size and
 /// tag ≤ max_user_tag; `call` names the operation in the message.

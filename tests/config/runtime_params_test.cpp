@@ -46,13 +46,16 @@ BOOST_AUTO_TEST_CASE(every_knob_is_listed_with_its_variable_default_and_help) {
   BOOST_TEST(keys == strings({"runtime.window", "runtime.threads", "runtime.metrics_interval_ms",
                               "runtime.log_level", "runtime.supervision.max_restarts",
                               "runtime.supervision.backoff_ms", "runtime.rendezvous_timeout_ms",
-                              "runtime.heartbeat_interval_ms", "runtime.heartbeat_timeout_ms"}),
+                              "runtime.heartbeat_interval_ms", "runtime.heartbeat_timeout_ms",
+                              "runtime.fabric_provider"}),
              boost::test_tools::per_element());
   BOOST_TEST(envs == strings({"DS_WINDOW", "DS_THREADS", "DS_METRICS_INTERVAL_MS", "DS_LOG_LEVEL",
                               "DS_MAX_RESTARTS", "DS_RESTART_BACKOFF_MS", "DS_RENDEZVOUS_TIMEOUT_MS",
-                              "DS_HEARTBEAT_INTERVAL_MS", "DS_HEARTBEAT_TIMEOUT_MS"}),
+                              "DS_HEARTBEAT_INTERVAL_MS", "DS_HEARTBEAT_TIMEOUT_MS",
+                              "DS_FABRIC_PROVIDER"}),
              boost::test_tools::per_element());
-  BOOST_TEST(values == strings({"16", "0", "1000", "info", "3", "50", "60000", "1000", "10000"}),
+  BOOST_TEST(values == strings({"16", "0", "1000", "info", "3", "50", "60000", "1000", "10000",
+                                "auto"}),
              boost::test_tools::per_element());
 }
 
@@ -68,6 +71,16 @@ BOOST_AUTO_TEST_CASE(knobs_in_the_file_are_read_and_located) {
   BOOST_TEST(plan.runtime.supervision.backoff_ms == 0);
   BOOST_TEST(param(plan, "runtime.window").origin.describe() == "p.yaml:3:11");
   BOOST_TEST(param(plan, "runtime.supervision.max_restarts").value == "7");
+}
+
+BOOST_AUTO_TEST_CASE(the_fabric_provider_comes_from_the_file_or_its_variable) {
+  BOOST_TEST(plan_text(with_runtime("  window: 8\n")).runtime.fabric_provider == "auto");
+  auto plan = plan_text(with_runtime("  fabric_provider: tcp;ofi_rxm\n"));
+  BOOST_TEST(plan.runtime.fabric_provider == "tcp;ofi_rxm");
+  scoped_env provider{"DS_FABRIC_PROVIDER", "shm"};
+  plan = plan_text(with_runtime("  fabric_provider: tcp;ofi_rxm\n"));
+  BOOST_TEST(plan.runtime.fabric_provider == "shm");
+  BOOST_TEST(param(plan, "runtime.fabric_provider").origin.describe() == "env DS_FABRIC_PROVIDER");
 }
 
 BOOST_AUTO_TEST_CASE(stages_inherit_the_runtime_window_and_supervision) {

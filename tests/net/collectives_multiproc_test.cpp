@@ -1,6 +1,7 @@
 // Ring allreduce and broadcast between real processes over libfabric: 2 and 4 forked ranks,
-// 1, 1023, 1 M and 16 M (64 MiB) float32 elements, exact against a reference (small integers,
-// so every float sum is exact).
+// 1, 1023, 1 M and 16 M (64 MiB) float32 elements with both overloads, exact against a
+// reference (small integers, so every float sum is exact); then an allreduce that the last
+// rank never joins must be released by fail_peer, naming it.
 //
 // usage: collectives_multiproc_test PROVIDER [DOMAIN]
 // Exit codes: 0 passed, 1 failed, 77 skipped (the provider is not available here).
@@ -19,6 +20,7 @@
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "dsflow/memory.hpp"
@@ -83,6 +85,26 @@ int run_rank(int rank, int world, ds::net::libfabric_options options, int fd) {
       if (rank == 0)
         std::cout << who << " allreduce " << count << " elements: exact, " << ms << " ms" << std::endl;
     }
+    // The in-place overload: final sums are read (RMA) or copied (eager) straight into it.
+    for (std::size_t count : {std::size_t{1}, std::size_t{1023}, std::size_t{1} << 20,
+                              std::size_t{16} << 20}) {
+      ds::buffer block = pool.allocate(count * sizeof(float));
+      auto* data = reinterpret_cast<float*>(block.data());
+      for (std::size_t i = 0; i < count; ++i)
+        data[i] = value(rank, i);
+      ds::net::allreduce_sum(*net, block, op++, pool);
+      for (std::size_t i = 0; i < count; ++i) {
+        float expected = 0;
+        for (int r = 0; r < world; ++r)
+          expected += value(r, i);
+        if (data[i] != expected)
+          throw std::runtime_error("in-place allreduce of " + std::to_string(count)
+                                   + " elements: element " + std::to_string(i) + " is "
+                                   + std::to_string(data[i]) + ", expected " + std::to_string(expected));
+      }
+    }
+    if (rank == 0)
+      std::cout << who << " in-place allreduce 1 .. 16 M elements: exact" << std::endl;
     // Broadcast from the last rank, 3 MiB + 1 byte.
     std::vector<std::byte> bytes((std::size_t{3} << 20) + 1, std::byte{0});
     auto pattern = [](std::size_t i) { return static_cast<std::byte>((i * 131 + 7) & 0xff); };
@@ -95,7 +117,38 @@ int run_rank(int rank, int world, ds::net::libfabric_options options, int fd) {
         throw std::runtime_error("broadcast: byte " + std::to_string(i) + " differs");
     if (rank == 0)
       std::cout << who << " broadcast 3 MiB + 1 from rank " << world - 1 << ": exact" << std::endl;
+    // The last rank never joins this allreduce; 200 ms in, the others declare it lost (as
+    // ds-run does when the session reports it), and each must throw naming it within 2 s,
+    // though the collective's timeout is 60 s.
+    const int lost = world - 1;
+    if (rank != lost) {
+      std::vector<float> data(std::size_t{4} << 20, 1.0f);
+      std::thread declare{[&] {
+        std::this_thread::sleep_for(std::chrono::milliseconds(200));
+        net->fail_peer(lost, "rank " + std::to_string(lost) + " died (test)");
+      }};
+      auto start = std::chrono::steady_clock::now();
+      std::string error;
+      try {
+        ds::net::allreduce_sum(*net, data, op, pool);
+      } catch (const ds::net::net_error& e) {
+        error = e.what();
+      }
+      declare.join();
+      auto took = std::chrono::steady_clock::now() - start;
+      const std::string expected = "rank " + std::to_string(lost) + " was declared lost: rank "
+                                   + std::to_string(lost) + " died (test)";
+      if (error.find(expected) == std::string::npos)
+        throw std::runtime_error("allreduce with a lost rank: expected an error with '" + expected
+                                 + "', got '" + error + "'");
+      if (took > std::chrono::milliseconds(2200))
+        throw std::runtime_error("allreduce with a lost rank: released only after "
+                                 + std::to_string(std::chrono::duration<double>(took).count()) + " s");
+      if (rank == 0)
+        std::cout << who << " allreduce released by fail_peer(" << lost << "): " << error << std::endl;
+    }
     parent.barrier(1);  // nobody closes its endpoint while another still needs it
+    net.reset();  // its receives left pending by the lost-rank case use `pool`: close first
     return 0;
   } catch (const std::exception& e) {
     std::cerr << who << " FAILED: " << e.what() << std::endl;

@@ -56,7 +56,9 @@ long first_wrong_sum(const std::vector<float>& got, int world) {
   return -1;
 }
 
-void check_allreduce(int world, std::size_t count, std::size_t segment_bytes) {
+/// `in_place`: the overload on a pool buffer (no copy in or out; final sums received
+/// straight into it) instead of the one on a std::span.
+void check_allreduce(int world, std::size_t count, std::size_t segment_bytes, bool in_place) {
   auto ranks = net::make_inproc_world(world);
   ds::memory_pool pool{ds::make_host_allocator()};
   std::vector<std::vector<float>> data(static_cast<std::size_t>(world));
@@ -68,25 +70,40 @@ void check_allreduce(int world, std::size_t count, std::size_t segment_bytes) {
     mine.resize(count);
     for (std::size_t index = 0; index < count; ++index)
       mine[index] = value(rank, index);
-    net::allreduce_sum(*ranks[static_cast<std::size_t>(rank)], mine, 5, pool, options);
+    auto& net = *ranks[static_cast<std::size_t>(rank)];
+    if (!in_place) {
+      net::allreduce_sum(net, mine, 5, pool, options);
+      return;
+    }
+    ds::buffer block = pool.allocate(count * sizeof(float));
+    std::memcpy(block.data(), mine.data(), count * sizeof(float));
+    net::allreduce_sum(net, block, 5, pool, options);
+    std::memcpy(mine.data(), block.data(), count * sizeof(float));
   });
   for (int rank = 0; rank < world; ++rank)
     BOOST_TEST(first_wrong_sum(data[static_cast<std::size_t>(rank)], world) == -1,
                "world " << world << ", " << count << " elements, segment " << segment_bytes
-                        << " B: rank " << rank << " wrong");
+                        << " B" << (in_place ? ", in place" : "") << ": rank " << rank << " wrong");
 }
 
 } // namespace
 
 BOOST_AUTO_TEST_CASE(allreduce_sums_exactly_on_every_rank) {
-  for (int world : {1, 2, 3, 4}) {
-    // Sizes below, at and above the world size, not divisible by it, and large.
-    for (std::size_t count : {1u, 2u, 3u, 5u, 7u, 64u, 1023u, 4097u, 65537u})
-      for (std::size_t segment : {std::size_t{16}, std::size_t{4096}, std::size_t{1} << 20})
-        check_allreduce(world, count, segment);
-    check_allreduce(world, std::size_t{1} << 20, std::size_t{1} << 20);  // 1 M elements
-    check_allreduce(world, (std::size_t{1} << 20) + 3, std::size_t{256} << 10);
-  }
+  for (bool in_place : {false, true})
+    for (int world : {1, 2, 3, 4}) {
+      // Sizes below, at and above the world size, not divisible by it, and large.
+      for (std::size_t count : {1u, 2u, 3u, 5u, 7u, 64u, 1023u, 4097u, 65537u})
+        for (std::size_t segment : {std::size_t{16}, std::size_t{4096}, std::size_t{1} << 20})
+          check_allreduce(world, count, segment, in_place);
+      check_allreduce(world, std::size_t{1} << 20, std::size_t{1} << 20, in_place);  // 1 M elements
+      check_allreduce(world, (std::size_t{1} << 20) + 3, std::size_t{256} << 10, in_place);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(an_in_place_buffer_of_partial_floats_is_refused) {
+  auto ranks = net::make_inproc_world(2);
+  ds::memory_pool pool{ds::make_host_allocator()};
+  BOOST_CHECK_THROW(net::allreduce_sum(*ranks[0], pool.allocate(6), 1, pool), net::net_error);
 }
 
 BOOST_AUTO_TEST_CASE(successive_and_concurrent_allreduces_keep_their_data_apart) {

@@ -4,6 +4,9 @@
 #include <atomic>
 #include <chrono>
 #include <cstring>
+#include <future>
+#include <memory>
+#include <string>
 #include <thread>
 
 #include "dsflow/memory.hpp"
@@ -197,4 +200,31 @@ BOOST_FIXTURE_TEST_CASE(ten_thousand_small_messages_arrive_in_order_per_tag, two
   sender.join();
   BOOST_REQUIRE(all.get_future().wait_for(10s) == std::future_status::ready);
   BOOST_TEST(out_of_order.load() == 0);
+}
+
+BOOST_AUTO_TEST_CASE(recv_into_fills_the_destination_or_names_both_sizes) {
+  auto ranks = ds::net::make_inproc_world(2);
+  ds::memory_pool pool{ds::make_host_allocator()};
+  auto message = pool.allocate(5);
+  std::memcpy(message.data(), "hello", 5);
+  auto destination = pool.allocate(5);
+  auto promise = std::make_shared<std::promise<completion>>();
+  auto received = promise->get_future();
+  ranks[1]->recv_into(0, 4, destination, [promise](completion done) { promise->set_value(std::move(done)); });
+  auto sent = ranks[0]->send(1, 4, message);
+  auto done = ds::net::wait_for(received, 5s, "recv_into");
+  BOOST_REQUIRE(done.ok());
+  BOOST_TEST(done.payload.data() == destination.data());
+  BOOST_TEST(std::memcmp(destination.data(), "hello", 5) == 0);
+  BOOST_TEST(ds::net::wait_for(sent, 5s, "send").ok());
+
+  auto small = std::make_shared<std::promise<completion>>();
+  auto refused = small->get_future();
+  ranks[1]->recv_into(0, 4, pool.allocate(3), [small](completion done) { small->set_value(std::move(done)); });
+  ranks[0]->send(1, 4, message);
+  auto wrong = ds::net::wait_for(refused, 5s, "recv_into of the wrong size");
+  BOOST_REQUIRE(!wrong.ok());
+  BOOST_TEST(std::string(wrong.error->what()).find("5 bytes arrived for a destination of 3")
+               != std::string::npos,
+             wrong.error->what());
 }

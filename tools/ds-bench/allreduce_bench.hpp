@@ -1,11 +1,21 @@
 #pragma once
 /// `ds-bench allreduce`: ring allreduce between forked ranks on this machine, against memcpy.
 
+#include <cstddef>
+#include <string>
+
 namespace ds::bench {
 
 struct allreduce_bench_options {
   int repeats = 11;    ///< timed allreduces per size (medians reported); small sizes run 4×
   bool quick = false;  ///< sizes up to 4 MiB, world 2 only
+  int ranks = 0;       ///< only this world size (2 or 4); 0: both
+  std::string provider;  ///< only this provider ("shm" or "tcp;ofi_rxm"); empty: both
+  /// Time the std::span overload (copies into a pool buffer and back) instead of the
+  /// in-place one on a pool buffer.
+  bool copy_in_out = false;
+  std::size_t segment_bytes = 0;  ///< collective_options::segment_bytes; 0: its default
+  long spin_us = -1;              ///< collective_options::spin in µs; negative: its default
 };
 
 /// For each provider (shm, tcp;ofi_rxm on lo) and world size (2, 4): forks the ranks, which

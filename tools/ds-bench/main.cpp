@@ -12,6 +12,7 @@
 #include "gpu_bench.hpp"
 #include "kernels_bench.hpp"
 #include "optimizer_bench.hpp"
+#include "pingpong_bench.hpp"
 #include "runtime_bench.hpp"
 #include "train_bench.hpp"
 
@@ -19,6 +20,8 @@ namespace {
 
 const char* const usage = R"(usage: ds-bench BENCHMARK [--repeats N] [--quick] [--images DIR] [--text DIR]
                           [--params N] [--threads T] [--epochs N] [--lm]
+                          [--ranks N] [--provider P] [--copy-in-out] [--segment BYTES]
+                          [--spin US] [--round-trips N]
 
 benchmarks:
   runtime   per-hop overhead against a plain loop, replica scaling,
@@ -39,7 +42,13 @@ benchmarks:
   allreduce ring allreduce of 4 KiB .. 64 MiB float32 between 2 and 4 forked ranks over
             libfabric shm and tcp (loopback): median time, algbw, busbw, against
             memcpy measured in the same run (--repeats default 11; --quick: up to
-            4 MiB, 2 ranks)
+            4 MiB, 2 ranks; --ranks 2|4 and --provider shm|'tcp;ofi_rxm' pick one;
+            in place on a pool buffer, or --copy-in-out: the std::span overload;
+            --segment BYTES: collective_options::segment_bytes, default 1 MiB;
+            --spin US: collective_options::spin, default 100)
+  pingpong  the transport's round trip of 1 B .. 16 KiB between 2 forked ranks over
+            shm and tcp (loopback): median, p10, p90 and half the median, which is
+            fi_pingpong's usec/xfer (--round-trips N, default 2000; --provider P)
   gpu       on cuda:0: GEMM TFLOP/s of dsflow's cuBLAS path (fp32, tf32, bf16)
             against cuBLAS's best, and 256 MiB host<->device copies from pinned
             and pageable memory (--repeats default 11). Without CUDA in the
@@ -60,6 +69,7 @@ int main(int argc, char** argv) {
   ds::bench::train_bench_options train_options;
   ds::bench::allreduce_bench_options allreduce_options;
   ds::bench::gpu_bench_options gpu_options;
+  ds::bench::pingpong_bench_options pingpong_options;
   for (int i = 2; i < argc; ++i) {
     std::string arg = argv[i];
     if (arg == "--quick") {
@@ -76,6 +86,18 @@ int main(int argc, char** argv) {
       optimizer_options.params = std::max(1ull, std::strtoull(argv[++i], nullptr, 10));
     } else if (arg == "--threads" && i + 1 < argc) {
       optimizer_options.threads = static_cast<unsigned>(std::max(1, std::atoi(argv[++i])));
+    } else if (arg == "--ranks" && i + 1 < argc) {
+      allreduce_options.ranks = std::atoi(argv[++i]);
+    } else if (arg == "--provider" && i + 1 < argc) {
+      allreduce_options.provider = pingpong_options.provider = argv[++i];
+    } else if (arg == "--segment" && i + 1 < argc) {
+      allreduce_options.segment_bytes = std::strtoull(argv[++i], nullptr, 10);
+    } else if (arg == "--spin" && i + 1 < argc) {
+      allreduce_options.spin_us = std::atol(argv[++i]);
+    } else if (arg == "--copy-in-out") {
+      allreduce_options.copy_in_out = true;
+    } else if (arg == "--round-trips" && i + 1 < argc) {
+      pingpong_options.round_trips = std::max(1, std::atoi(argv[++i]));
     } else if (arg == "--images" && i + 1 < argc) {
       data_options.image_dataset = argv[++i];
     } else if (arg == "--text" && i + 1 < argc) {
@@ -89,6 +111,8 @@ int main(int argc, char** argv) {
   try {
     if (which == "allreduce")
       return ds::bench::run_allreduce_bench(allreduce_options);
+    if (which == "pingpong")
+      return ds::bench::run_pingpong_bench(pingpong_options);
     if (which == "runtime")
       return ds::bench::run_runtime_bench(options);
     if (which == "data")

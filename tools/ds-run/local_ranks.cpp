@@ -195,12 +195,8 @@ int run_local_ranks(const local_launch& launch) {
   sigaction(SIGINT, &action, nullptr);
   sigaction(SIGTERM, &action, nullptr);
 
-  // Every rank is on this host: the transport uses shared memory unless told otherwise.
-  const char* given_provider = std::getenv("DS_FABRIC_PROVIDER");
-  const char* fi_provider = std::getenv("FI_PROVIDER");
-  std::string provider = given_provider != nullptr && *given_provider != '\0' ? given_provider
-                         : fi_provider != nullptr && *fi_provider != '\0'   ? fi_provider
-                                                                             : "shm";
+  // Every rank is on this host; the coordinator is 127.0.0.1, so runtime.fabric_provider's
+  // automatic choice is shm (a provider set in the config or the environment still wins).
   std::vector<child> children;
   for (int rank = 0; rank < launch.ranks; ++rank)
     children.push_back(start_child(
@@ -208,8 +204,7 @@ int run_local_ranks(const local_launch& launch) {
       {{"DS_RANK", std::to_string(rank)},
        {"DS_WORLD_SIZE", std::to_string(launch.ranks)},
        {"DS_COORDINATOR", "127.0.0.1:" + std::to_string(port)},
-       {"DS_JOB_TOKEN", token},
-       {"DS_FABRIC_PROVIDER", provider}}));
+       {"DS_JOB_TOKEN", token}}));
 
   int signals_forwarded = 0;
   std::optional<launch_clock::time_point> kill_at;

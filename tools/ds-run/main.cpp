@@ -61,13 +61,14 @@ void abort_for_lost_peer() {
 }
 
 /// The transport to the other ranks, made before the rendezvous so that its endpoint
-/// address can be published there. Provider: `DS_FABRIC_PROVIDER`, else `FI_PROVIDER`, else
-/// `shm` when the coordinator is a loopback address (every rank on this host; `--local-ranks`
-/// exports DS_FABRIC_PROVIDER=shm itself), else `tcp;ofi_rxm`. `DS_FABRIC_DOMAIN` pins the
-/// provider's domain (tcp: the interface; `lo` by default for a loopback coordinator).
-/// Null when world_size is 1 or this build has no libfabric; a provider that fails to open
-/// is an error (the job could not reduce across ranks).
-std::shared_ptr<ds::net::transport> make_rank_transport(const ds::launch::rank_info& where) {
+/// address can be published there. Provider: `runtime.fabric_provider` (`DS_FABRIC_PROVIDER`)
+/// unless it is "auto"; else `FI_PROVIDER`, else `shm` when the coordinator is a loopback
+/// address (every rank on this host, as with `--local-ranks`), else `tcp;ofi_rxm`.
+/// `DS_FABRIC_DOMAIN` pins the provider's domain (tcp: the interface; `lo` by default for a
+/// loopback coordinator). Null when world_size is 1 or this build has no libfabric; a
+/// provider that fails to open is an error (the job could not reduce across ranks).
+std::shared_ptr<ds::net::transport> make_rank_transport(const ds::launch::rank_info& where,
+                                                        const ds::runtime_settings& runtime) {
   if (where.world_size <= 1)
     return nullptr;
 #if DSFLOW_HAVE_LIBFABRIC
@@ -79,7 +80,8 @@ std::shared_ptr<ds::net::transport> make_rank_transport(const ds::launch::rank_i
   const bool loopback = host.starts_with("127.") || host.starts_with("localhost:")
                         || host.starts_with("[::1]");
   ds::net::libfabric_options options;
-  options.provider = env("DS_FABRIC_PROVIDER");
+  if (runtime.fabric_provider != "auto")
+    options.provider = runtime.fabric_provider;
   if (options.provider.empty() && env("FI_PROVIDER").empty())
     options.provider = loopback ? "shm" : "tcp;ofi_rxm";
   options.domain = env("DS_FABRIC_DOMAIN");
@@ -87,6 +89,7 @@ std::shared_ptr<ds::net::transport> make_rank_transport(const ds::launch::rank_i
     options.domain = "lo";
   return std::make_shared<ds::net::libfabric_transport>(options);
 #else
+  (void)runtime;
   ds::logger{"launch"}.warn("this ds-run is built without libfabric: ranks cannot exchange data "
                             "(a training job's grad_reducer will refuse to start)");
   return nullptr;
@@ -244,7 +247,7 @@ int run(const ds::tools::run_command& cmd) {
   std::shared_ptr<ds::net::transport> rank_transport;  // outlives the job (grad_reducer uses it)
   std::unique_ptr<ds::launch::session> peers;  // after what its callback uses: destroyed first
   try {
-    rank_transport = make_rank_transport(where);
+    rank_transport = make_rank_transport(where, plan.runtime);
     peers = join_ranks(where, plan.runtime, rank_transport.get());
     if (rank_transport) {
       rank_transport->add_peers(peers->addresses());
@@ -256,12 +259,15 @@ int run(const ds::tools::run_command& cmd) {
     std::fprintf(stderr, "ds-run: rank %d of %d: %s\n", where.rank, where.world_size, e.what());
     return exit_peer_lost;
   }
-  peers->on_peer_lost([&](int, const std::string& why) {
+  peers->on_peer_lost([&](int lost_rank, const std::string& why) {
     {
       std::lock_guard guard{lost_mutex};
       if (lost_peer.empty())
         lost_peer = why;
     }
+    // Releases a reduction blocked on that rank now, not at the provider's error or timeout.
+    if (rank_transport)
+      rank_transport->fail_peer(lost_rank, why);
     abort_for_lost_peer();
   });
 
@@ -292,7 +298,14 @@ int run(const ds::tools::run_command& cmd) {
     result = ds::run_job(plan, options);
   }
   ds::net::set_process_transport(nullptr);
-  if (result.outcome == ds::job_outcome::failed) {
+  // A stage that failed after a peer was lost (a reduction that fail_peer released) only
+  // followed that loss: this rank reports no failure of its own and exits 4.
+  bool followed_a_loss = false;
+  {
+    std::lock_guard guard{lost_mutex};
+    followed_a_loss = !lost_peer.empty();
+  }
+  if (result.outcome == ds::job_outcome::failed && !followed_a_loss) {
     peers->fail(result.error.empty() ? "a stage failed" : result.error);
   } else {
     wait_for_other_ranks(*peers);
@@ -301,7 +314,7 @@ int run(const ds::tools::run_command& cmd) {
   std::fputs(ds::tools::format_summary(metrics, result).c_str(), stdout);
   {
     std::lock_guard guard{lost_mutex};
-    if (!lost_peer.empty() && result.outcome != ds::job_outcome::failed) {
+    if (followed_a_loss) {
       std::fprintf(stderr, "ds-run: rank %d stopped: %s\n", where.rank, lost_peer.c_str());
       return exit_peer_lost;
     }
