@@ -142,9 +142,10 @@ stages:
   std::uint64_t worst_lead = 0;
   std::thread watch{[&] {
     while (!done) {
-      // Read the consumer first: the lead can then only be overstated, never hidden.
-      auto received = world.ranks[1]->total("slow", &ds::replica_metrics::items_in);
+      // Read the producer first: the lead can then only be understated, so a lead over the
+      // bound is real (reading the other way round, a fast enough producer could show one).
       auto sent = world.ranks[0]->total("generate", &ds::replica_metrics::items_out);
+      auto received = world.ranks[1]->total("slow", &ds::replica_metrics::items_in);
       if (sent > received)
         worst_lead = std::max(worst_lead, sent - received);
       std::this_thread::sleep_for(std::chrono::microseconds(500));
