@@ -1,12 +1,18 @@
 #define BOOST_TEST_MODULE distributed_training
 #include <boost/test/unit_test.hpp>
 
+#include <signal.h>
+
+#include <chrono>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <thread>
 
 #include "dsflow_build_config.hpp"
+#include "launch/tcp.hpp"
 #include "process_runner.hpp"
+#include "../support/child_process.hpp"
 #include "train/checkpoint_file.hpp"
 #include "../support/image_label_dataset.hpp"
 #include "../support/test_text.hpp"
@@ -86,5 +92,45 @@ BOOST_AUTO_TEST_CASE(two_ranks_with_batch_16_train_like_one_rank_with_batch_32) 
   BOOST_TEST(worst_difference(rank0, rank1) == 0.0);
   // Against one rank: the same mean gradient, summed in another order.
   BOOST_TEST(worst_difference(rank0, single) < 1e-4);
+  std::filesystem::remove_all(dataset);
+}
+
+BOOST_AUTO_TEST_CASE(a_rank_killed_mid_training_stops_the_other_and_its_checkpoint_stays_whole) {
+  // Two ranks started by hand (as a launcher would), training far longer than the test runs,
+  // with a snapshot every 2 updates. Rank 1 is SIGKILLed mid-run: rank 0, whose reduction is
+  // waiting for rank 1's part, must stop at once with exit 4, naming the rank, and the last
+  // checkpoint it wrote must still load.
+  const auto dataset = make_blobs();
+  const auto config = write_config(dataset);
+  const std::string coordinator = "127.0.0.1:" + std::to_string(ds::launch::free_loopback_port());
+  auto start = [&](int rank) {
+    return std::make_unique<ds::test::child_process>(
+      std::vector<std::string>{ds_run, config, "sample.epochs=100000", "optimize.total_steps=0",
+                               "optimize.snapshot_every_steps=2",
+                               "checkpoint.dir=" + dataset + "/kill-${env:DS_RANK}"},
+      std::map<std::string, std::string>{{"DS_RANK", std::to_string(rank)},
+                                         {"DS_WORLD_SIZE", "2"},
+                                         {"DS_COORDINATOR", coordinator},
+                                         {"DS_JOB_TOKEN", "distributed-training-test"}});
+  };
+  auto rank0 = start(0);
+  auto rank1 = start(1);
+  const auto checkpoint = std::filesystem::path{dataset} / "kill-0";
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (std::chrono::steady_clock::now() < deadline && !std::filesystem::exists(checkpoint / "checkpoint.dsckpt"))
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  BOOST_REQUIRE_MESSAGE(std::filesystem::exists(checkpoint / "checkpoint.dsckpt"),
+                        rank0->output() << rank1->output());
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));  // training goes on
+  rank1->signal(SIGKILL);
+  const auto killed = std::chrono::steady_clock::now();
+  const int code = rank0->wait(std::chrono::seconds(20));
+  const double took = std::chrono::duration<double>(std::chrono::steady_clock::now() - killed).count();
+  BOOST_TEST(code == 4, rank0->output());
+  BOOST_TEST(contains(rank0->output(), "rank 1 died"), rank0->output());
+  BOOST_TEST_MESSAGE("rank 0 stopped " << took << " s after rank 1 was killed");
+  BOOST_TEST(took < 5.0);
+  const auto saved = ds::actors::read_checkpoint(checkpoint.string());  // throws if damaged
+  BOOST_TEST(saved.updates >= 2u);
   std::filesystem::remove_all(dataset);
 }
