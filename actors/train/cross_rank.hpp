@@ -3,8 +3,8 @@
 
 #include <cstdint>
 #include <memory>
-#include <span>
 
+#include "dsflow/buffer.hpp"
 #include "dsflow/memory.hpp"
 
 namespace ds::actors {
@@ -14,16 +14,18 @@ namespace ds::actors {
 class cross_rank_reduction {
 public:
   virtual ~cross_rank_reduction() = default;
-  /// Replaces `gradients` (the mean over this rank's batches) with the mean over every rank's.
-  /// `bucket` and `update` identify the bucket so that ranks pair up the same data.
-  virtual void mean(std::span<float> gradients, std::uint64_t update, std::uint32_t bucket) = 0;
+  /// Replaces `gradients` (the mean over this rank's batches, float32, a pool buffer of its own)
+  /// with the mean over every rank's, in place: the transport sends from and receives into
+  /// the buffer itself. `bucket` and `update` identify the bucket so that ranks pair up the
+  /// same data.
+  virtual void mean(const buffer& gradients, std::uint64_t update, std::uint32_t bucket) = 0;
   virtual std::uint32_t world_size() const noexcept = 0;
 };
 
 /// One rank: the local mean is already the global one.
 class single_rank final : public cross_rank_reduction {
 public:
-  void mean(std::span<float>, std::uint64_t, std::uint32_t) override {}
+  void mean(const buffer&, std::uint64_t, std::uint32_t) override {}
   std::uint32_t world_size() const noexcept override { return 1; }
 };
 

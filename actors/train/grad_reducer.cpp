@@ -16,18 +16,19 @@ public:
   ring_reduction(std::shared_ptr<net::transport> net, memory_pool& pool)
       : net_(std::move(net)), pool_(pool) {}
 
-  void mean(std::span<float> gradients, std::uint64_t update, std::uint32_t bucket) override {
+  void mean(const buffer& gradients, std::uint64_t update, std::uint32_t bucket) override {
     // One id per (update, bucket), so ranks pair up the same bucket; 2^24 buckets per update.
     const std::uint64_t op = ((update << 24) | (bucket & 0xffffffu)) & net::max_collective_op;
     try {
-      net::allreduce_sum(*net_, gradients, op, pool_);
+      net::allreduce_sum(*net_, gradients, op, pool_);  // in place: no copy in or out
     } catch (const net::net_error& error) {
       throw stage_fatal_error("grad_reducer: cross-rank reduction of bucket " + std::to_string(bucket)
                               + " of update " + std::to_string(update) + " failed: " + error.what());
     }
     const float scale = 1.0f / static_cast<float>(net_->world_size());
-    for (auto& value : gradients)
-      value *= scale;
+    auto* values = reinterpret_cast<float*>(gradients.data());
+    for (std::size_t i = 0; i < gradients.size() / sizeof(float); ++i)
+      values[i] *= scale;
   }
 
   std::uint32_t world_size() const noexcept override {
@@ -124,7 +125,7 @@ void grad_reducer::reduce(std::uint64_t update, std::uint32_t bucket, contributi
   const float scale = 1.0f / static_cast<float>(parts.size());
   for (std::size_t i = 0; i < size; ++i)
     sum[i] *= scale;
-  ranks_->mean({sum, size}, update, bucket);
+  ranks_->mean(storage, update, bucket);
   reduced->loss = loss / reduced->batches;
   reduced->grads = tensor{std::move(storage), dtype::f32, {static_cast<std::int64_t>(size)}};
   out.emit(out_, std::move(reduced));
