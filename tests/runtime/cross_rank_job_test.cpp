@@ -11,6 +11,7 @@
 #include "builtin_stages.hpp"
 #include "config/config_loader.hpp"
 #include "dsflow/buffer.hpp"
+#include "net/fault_injecting_transport.hpp"
 #include "net/inproc_transport.hpp"
 #include "runtime/job.hpp"
 
@@ -35,6 +36,9 @@ struct ranks_fixture {
   ds::registry reg;
   std::vector<std::unique_ptr<rank_state>> ranks;
 
+  /// Rank 0's transport, wrapped so that a test can make its sends fail.
+  ds::net::fault_injecting_transport* rank0_faults = nullptr;
+
   explicit ranks_fixture(int world_size = 2, std::size_t eager_threshold = 16 * 1024) {
     ds::register_builtin_stages(reg);
     auto world = ds::net::make_inproc_world(world_size, eager_threshold);
@@ -42,6 +46,9 @@ struct ranks_fixture {
       ranks.push_back(std::make_unique<rank_state>());
       ranks.back()->net = std::move(net);
     }
+    auto faults = std::make_unique<ds::net::fault_injecting_transport>(std::move(ranks[0]->net));
+    rank0_faults = faults.get();
+    ranks[0]->net = std::move(faults);
   }
 
   ds::pipeline_plan plan(const std::string& yaml, const std::vector<std::string>& overrides = {}) {
@@ -216,4 +223,17 @@ BOOST_AUTO_TEST_CASE(a_cross_rank_edge_without_a_transport_fails_the_job_naming_
                                "crosses ranks, but this process has no transport")
                != std::string::npos,
              result.error);
+}
+
+BOOST_AUTO_TEST_CASE(a_failed_send_on_a_link_stops_the_job_naming_the_edge) {
+  ranks_fixture world;
+  world.rank0_faults->fail_send(40);  // some frame of the items rank 0 sends rank 1
+  auto results = world.run(world.plan(spread_and_gather));
+  BOOST_TEST((results[0].outcome == ds::job_outcome::failed));
+  BOOST_TEST(results[0].error.find("cross-rank edge ") != std::string::npos, results[0].error);
+  BOOST_TEST(results[0].error.find("(rank 0) → ") != std::string::npos, results[0].error);
+  BOOST_TEST(results[0].error.find("(rank 1)") != std::string::npos, results[0].error);
+  BOOST_TEST(results[0].error.find("failed by fault injection") != std::string::npos, results[0].error);
+  // Rank 1, left waiting for the lost frames, is stopped as ds-run's lost-peer signal would.
+  BOOST_TEST((results[1].outcome != ds::job_outcome::completed));
 }
