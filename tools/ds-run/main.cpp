@@ -91,7 +91,7 @@ std::shared_ptr<ds::net::transport> make_rank_transport(const ds::launch::rank_i
 #else
   (void)runtime;
   ds::logger{"launch"}.warn("this ds-run is built without libfabric: ranks cannot exchange data "
-                            "(a training job's grad_reducer will refuse to start)");
+                            "(a grad_reducer across ranks and any edge between ranks will refuse to start)");
   return nullptr;
 #endif
 }
