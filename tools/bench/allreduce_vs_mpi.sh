@@ -34,23 +34,7 @@ ranks_list=${RANKS:-"2 4"}
 parts=${PARTS:-"allreduce latency"}
 here=$(cd "$(dirname "$0")" && pwd)
 
-packages=(openmpi-bin libopenmpi-dev libfabric-bin)
-missing=()
-for p in "${packages[@]}"; do
-  status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
-  [[ "$status" == "install ok installed" ]] || missing+=("$p")
-done
-if [[ ${#missing[@]} -gt 0 ]]; then
-  echo "allreduce_vs_mpi: installing ${missing[*]}" >&2
-  sudo=""
-  if [[ $(id -u) -ne 0 ]]; then
-    command -v sudo >/dev/null || { echo "allreduce_vs_mpi: not root and no sudo; install: ${missing[*]}" >&2; exit 1; }
-    sudo="sudo"
-  fi
-  export DEBIAN_FRONTEND=noninteractive
-  $sudo apt-get update -qq </dev/null
-  $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" </dev/null
-fi
+"$here/../scripts/install-deps.sh" openmpi-bin libopenmpi-dev libfabric-bin
 
 bench="$build/tools/ds-bench"
 [[ -x "$bench" ]] || { echo "allreduce_vs_mpi: no $bench; build first (ninja -C $build tools/ds-bench)" >&2; exit 2; }

@@ -108,18 +108,8 @@ int run_allreduce_bench(const allreduce_bench_options& options) {
   std::printf("%-12s %5s %14s %13s %9s %9s %9s\n", "provider", "ranks", "size", "time", "algbw",
               "busbw", "/memcpy");
   bool ok = true;
-  for (const char* provider : {"shm", "tcp;ofi_rxm"}) {
-    if (!options.provider.empty() && options.provider != provider)
-      continue;
-    net::libfabric_options fabric;
-    fabric.provider = provider;
-    if (fabric.provider.starts_with("tcp"))
-      fabric.domain = "lo";
-    std::string why;
-    if (!net::libfabric_available(fabric, &why)) {
-      std::printf("%-12s skipped: %s\n", provider, why.c_str());
-      continue;
-    }
+  for (const auto& fabric : bench_providers(options.provider)) {
+    const char* provider = fabric.provider.c_str();
     for (int world : {2, 4}) {
       if (options.quick && world > 2)
         continue;

@@ -124,6 +124,25 @@ bool run_forked_ranks(int world, const net::libfabric_options& fabric, const cha
   return ok;
 }
 
+std::vector<net::libfabric_options> bench_providers(const std::string& only) {
+  std::vector<net::libfabric_options> usable;
+  for (const char* provider : {"shm", "tcp;ofi_rxm"}) {
+    if (!only.empty() && only != provider)
+      continue;
+    net::libfabric_options fabric;
+    fabric.provider = provider;
+    if (fabric.provider.starts_with("tcp"))
+      fabric.domain = "lo";
+    std::string why;
+    if (!net::libfabric_available(fabric, &why)) {
+      std::printf("%-12s skipped: %s\n", provider, why.c_str());
+      continue;
+    }
+    usable.push_back(std::move(fabric));
+  }
+  return usable;
+}
+
 } // namespace ds::bench
 
 #endif

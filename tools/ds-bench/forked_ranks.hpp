@@ -5,6 +5,8 @@
 #if DSFLOW_HAVE_LIBFABRIC
 
 #include <functional>
+#include <string>
+#include <vector>
 
 #include "net/libfabric_transport.hpp"
 
@@ -21,6 +23,11 @@ using rank_body = std::function<int(int rank, int world, net::libfabric_transpor
 /// provider on stderr.
 bool run_forked_ranks(int world, const net::libfabric_options& fabric, const char* bench_name,
                       const rank_body& body);
+
+/// The one-machine providers the network benchmarks measure: shm, and tcp;ofi_rxm on `lo`;
+/// only `only` when it is not empty. One this machine cannot open is left out, with a
+/// "PROVIDER skipped: why" line.
+std::vector<net::libfabric_options> bench_providers(const std::string& only);
 
 } // namespace ds::bench
 

@@ -122,18 +122,8 @@ int run_pingpong_bench(const pingpong_bench_options& options) {
   std::printf("%-12s %11s %13s %13s %13s %13s %13s\n", "provider", "size", "blocking", "polling",
               "p10", "p90", "one-way");
   bool ok = true;
-  for (const char* provider : {"shm", "tcp;ofi_rxm"}) {
-    if (!options.provider.empty() && options.provider != provider)
-      continue;
-    net::libfabric_options fabric;
-    fabric.provider = provider;
-    if (fabric.provider.starts_with("tcp"))
-      fabric.domain = "lo";
-    std::string why;
-    if (!net::libfabric_available(fabric, &why)) {
-      std::printf("%-12s skipped: %s\n", provider, why.c_str());
-      continue;
-    }
+  for (const auto& fabric : bench_providers(options.provider)) {
+    const char* provider = fabric.provider.c_str();
     ok = run_forked_ranks(2, fabric, "pingpong",
                           [&](int rank, int, net::libfabric_transport& net) {
                             memory_pool pool{make_host_allocator()};

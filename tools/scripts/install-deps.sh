@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs the Debian 12 packages dsflow builds, tests and runs with.
+# Installs the Debian 12 packages dsflow builds, tests and runs with, or the packages named
+# as arguments (the benchmark scripts' extras: install-deps.sh openmpi-bin ...).
 # Idempotent: when everything is there it only asks dpkg and returns.
 set -euo pipefail
 
@@ -9,6 +10,9 @@ packages=(
   libboost-test-dev libopenblas-dev libxxhash-dev zlib1g-dev
   dataset-fashion-mnist fortunes
 )
+if [[ $# -gt 0 ]]; then
+  packages=("$@")
+fi
 
 missing=()
 for p in "${packages[@]}"; do
