@@ -55,6 +55,10 @@ public:
   int world_size() const override { return inner_->world_size(); }
   void send(int peer, std::uint64_t tag, buffer payload, completion_handler on_done) override;
   void recv(int peer, std::uint64_t tag, memory_pool& pool, completion_handler on_done) override;
+  void recv_into(int peer, std::uint64_t tag, buffer destination,
+                 completion_handler on_done) override {
+    recv_into_by_copy(peer, tag, std::move(destination), std::move(on_done));
+  }
   transport_stats stats() const override { return inner_->stats(); }
   std::string name() const override { return "fault_injecting(" + inner_->name() + ")"; }
 

@@ -20,8 +20,8 @@ std::future<completion> transport::recv(int peer, std::uint64_t tag, memory_pool
   return result;
 }
 
-void transport::recv_into(int peer, std::uint64_t tag, buffer destination,
-                          completion_handler on_done) {
+void transport::recv_into_by_copy(int peer, std::uint64_t tag, buffer destination,
+                                  completion_handler on_done) {
   // Leaked on purpose: a transport destroyed during static destruction may still
   // finish a receive into it.
   static auto* scratch = new memory_pool(make_host_allocator());

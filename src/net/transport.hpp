@@ -108,11 +108,11 @@ public:
   /// Receives the next message from `peer` under `tag` into `destination`, which must
   /// stay untouched until the handler runs; the completion's payload is `destination`.
   /// A message of another size fails with `invalid_argument` naming both sizes. The
-  /// default receives into a scratch block and copies; `libfabric_transport` reads a
-  /// large payload straight into `destination` (which must come from a `memory_pool`,
-  /// so that it can be registered). Throws as `recv`.
+  /// transports in memory receive into a scratch block and copy (`recv_into_by_copy`);
+  /// `libfabric_transport` reads a large payload straight into `destination` (which must
+  /// come from a `memory_pool`, so that it can be registered). Throws as `recv`.
   virtual void recv_into(int peer, std::uint64_t tag, buffer destination,
-                         completion_handler on_done);
+                         completion_handler on_done) = 0;
 
   virtual transport_stats stats() const = 0;
 
@@ -142,6 +142,13 @@ public:
   void unwatch_losses(std::uint64_t id);
 
 protected:
+  /// `recv_into` as a `recv` into a scratch block plus a copy. It is not the default body
+  /// of `recv_into` on purpose: with no virtual function defined out of line, every user of
+  /// this interface (libdsflow's cross-rank links too) has its own copy of the vtable and
+  /// type info, and needs nothing of this library at link time.
+  void recv_into_by_copy(int peer, std::uint64_t tag, buffer destination,
+                         completion_handler on_done);
+
   /// Fails this implementation's unfinished and later operations with `peer`, each with
   /// `lost_peer_error(call, peer, tag, reason)`; handlers run as usual (on the transport's
   /// thread, never inline). Called once per peer, by `fail_peer`.
