@@ -75,9 +75,9 @@ struct end_state {
 
 using end_actor = caf::stateful_actor<end_state>;
 
-/// An items header arrived: post a receive per payload, then one for the next header
-/// (a link's messages complete in the order they were sent, so the order of the posts
-/// decides which message is which).
+/// A frame header arrived on the items side. For items, post a receive per payload, then one
+/// for the next header (a link's messages complete in the order they were sent, so the order
+/// of the posts decides which message is which); the end of stream is the link's last frame.
 void on_inbound_frame(end_actor* self, buffer frame) {
   auto& st = self->state;
   const auto& info = *st.info;
