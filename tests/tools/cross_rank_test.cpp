@@ -43,6 +43,12 @@ void runs_over(const std::string& provider) {
   BOOST_TEST(work0 > 0);
   BOOST_TEST(work1 > 0);
   BOOST_TEST(items_in(result.out, 1, "generate") == -1, result.out);  // only on rank 0
+  // Each item crossed once, always from rank 0 (generate → rank 1's work, or rank 0's work
+  // → check), as a zero-copy read; rank 1 sent only headers and credits.
+  const std::string line = "] transport libfabric(" + provider + "): ";
+  BOOST_TEST(contains(result.out, "[r0" + line), result.out);
+  BOOST_TEST(contains(result.out, ", 3000 zero-copy reads), "), result.out);
+  BOOST_TEST(contains(result.out, ", 0 zero-copy reads), 117."), result.out);  // rank 1's
 }
 
 } // namespace

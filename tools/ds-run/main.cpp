@@ -312,6 +312,9 @@ int run(const ds::tools::run_command& cmd) {
     peers->finish([] { return interrupts.load() >= 2; });
   }
   std::fputs(ds::tools::format_summary(metrics, result).c_str(), stdout);
+  if (rank_transport)
+    std::fputs(ds::tools::format_transport_summary(rank_transport->name(), rank_transport->stats()).c_str(),
+               stdout);
   {
     std::lock_guard guard{lost_mutex};
     if (followed_a_loss) {

@@ -113,4 +113,15 @@ std::string format_summary(const metrics_registry& metrics, const job_result& re
   return text;
 }
 
+std::string format_transport_summary(const std::string& name, const net::transport_stats& stats) {
+  char line[256];
+  std::snprintf(line, sizeof line,
+                "transport %s: %.1f MiB sent (%llu eager, %llu zero-copy reads), %.1f MiB received\n",
+                name.c_str(), static_cast<double>(stats.bytes_sent) / (1 << 20),
+                static_cast<unsigned long long>(stats.eager_sends),
+                static_cast<unsigned long long>(stats.rma_sends),
+                static_cast<double>(stats.bytes_received) / (1 << 20));
+  return line;
+}
+
 } // namespace ds::tools
