@@ -114,11 +114,14 @@ void wire(const pipeline_plan& plan, instance_map& instances, link_maker& maker)
             const auto link = crosses ? maker.next() : 0;
             if (p.init == nullptr && c.init == nullptr)
               continue;  // both on other ranks
-            const auto edge = from_port + " of " + describe_end(producer.name, p) + " → "
-                              + describe_end(consumer->name, c);
-            if (crosses && !has_wire_form(outputs[port].message_type))
-              throw std::runtime_error("edge " + edge + " crosses ranks, but its message type '"
-                                       + outputs[port].message_type + "' has no wire form");
+            std::string edge;  // named only where it crosses ranks: start-up stays cheap
+            if (crosses) {
+              edge = from_port + " of " + describe_end(producer.name, p) + " → "
+                     + describe_end(consumer->name, c);
+              if (!has_wire_form(outputs[port].message_type))
+                throw std::runtime_error("edge " + edge + " crosses ranks, but its message type '"
+                                         + outputs[port].message_type + "' has no wire form");
+            }
             if (c.init != nullptr) {
               auto from = crosses ? maker.links(edge).add_inbound(link, p.rank, c.actor, inbound, edge)
                                   : p.actor;

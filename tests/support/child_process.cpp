@@ -1,5 +1,7 @@
 #include "child_process.hpp"
 
+#include "exec_child.hpp"
+
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -24,14 +26,7 @@ child_process::child_process(const std::vector<std::string>& argv,
     dup2(null, STDIN_FILENO);
     dup2(pipe_fds[1], STDOUT_FILENO);
     dup2(pipe_fds[1], STDERR_FILENO);
-    for (const auto& [key, value] : env)
-      setenv(key.c_str(), value.c_str(), 1);
-    std::vector<char*> args;
-    for (const auto& arg : argv)
-      args.push_back(const_cast<char*>(arg.c_str()));
-    args.push_back(nullptr);
-    execv(args[0], args.data());
-    _exit(127);
+    exec_child(argv, env);
   }
   close(pipe_fds[1]);
   fd_ = pipe_fds[0];

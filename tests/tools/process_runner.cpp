@@ -1,5 +1,7 @@
 #include "process_runner.hpp"
 
+#include "../support/exec_child.hpp"
+
 #include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -46,14 +48,7 @@ process_result run_process(const std::vector<std::string>& argv, const process_o
     dup2(out, STDOUT_FILENO);
     dup2(err, STDERR_FILENO);
     dup2(null, STDIN_FILENO);
-    for (const auto& [key, value] : options.env)
-      setenv(key.c_str(), value.c_str(), 1);
-    std::vector<char*> args;
-    for (const auto& arg : argv)
-      args.push_back(const_cast<char*>(arg.c_str()));
-    args.push_back(nullptr);
-    execv(args[0], args.data());
-    _exit(127);
+    exec_child(argv, options.env);
   }
   auto started = std::chrono::steady_clock::now();
   std::size_t next_signal = 0;
